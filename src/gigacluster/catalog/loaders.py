@@ -1,0 +1,129 @@
+"""Load the packaged catalogs; resolve names, aliases, and paths to model files."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from gigacluster.errors import GigaclusterError, unknown
+from gigacluster.hardware.accelerator import Accelerator
+from gigacluster.llm.spec import ModelSpec
+
+_DATA = resources.files("gigacluster.catalog") / "data"
+_NUMERIC = {
+    "year", "bf16_tflops", "fp16_tflops", "fp8_tflops", "fp4_tflops", "int8_tops", "hbm_gb",
+    "hbm_tbps", "scaleup_gbps_per_dir", "scaleup_domain", "scaleout_gbps", "tdp_w",
+    "server_w_per_gpu", "price_usd",
+}
+
+
+def _accelerator_row(row: dict[str, str]) -> Accelerator:
+    fields: dict[str, Any] = {}
+    for key, text in row.items():
+        if key in _NUMERIC:
+            if text.strip():
+                value = float(text)
+                fields[key] = int(value) if key in ("year", "scaleup_domain") else value
+        else:
+            fields[key] = text
+    return Accelerator(**fields)
+
+
+@functools.cache
+def load_accelerators() -> dict[str, Accelerator]:
+    """Every accelerator of the packaged catalog, keyed by id."""
+    text = (_DATA / "accelerators.csv").read_text(encoding="utf-8")
+    return {row["id"]: _accelerator_row(row) for row in csv.DictReader(text.splitlines())}
+
+
+def accelerator_ids() -> list[str]:
+    return list(load_accelerators())
+
+
+def get_accelerator(name: str) -> Accelerator:
+    """An accelerator by id (case-insensitive); unknown names list the closest ones."""
+    table = load_accelerators()
+    key = name.strip().lower()
+    if key not in table:
+        raise unknown("accelerator", name, table)
+    return table[key]
+
+
+def _model_entry(model_id: str, entry: dict[str, Any]) -> ModelSpec | None:
+    """A catalog entry as a spec, or None where its dimensions are unpublished."""
+    if not entry.get("layers") or not entry.get("hidden"):
+        return None
+    clean = {k: v for k, v in entry.items() if v is not None}
+    return ModelSpec(**clean)
+
+
+@functools.cache
+def _raw_models() -> dict[str, dict[str, Any]]:
+    data = yaml.safe_load((_DATA / "models.yaml").read_text(encoding="utf-8"))
+    return dict(data)
+
+
+def model_ids() -> list[str]:
+    return list(_raw_models())
+
+
+@functools.cache
+def load_models() -> dict[str, ModelSpec]:
+    """Every catalog model whose dimensions are published, keyed by id."""
+    specs = {mid: _model_entry(mid, entry) for mid, entry in _raw_models().items()}
+    return {mid: spec for mid, spec in specs.items() if spec is not None}
+
+
+def _alias_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for mid, entry in _raw_models().items():
+        for alias in entry.get("aliases") or []:
+            table[str(alias).lower()] = mid
+    return table
+
+
+def get_model(name: str) -> ModelSpec:
+    """A model by catalog id or alias, or a path to a Hugging Face config.json or YAML spec."""
+    path = Path(name)
+    if path.suffix.lower() in (".json", ".yaml", ".yml") or path.exists():
+        return load_model_file(path)
+    key = name.strip().lower()
+    key = _alias_table().get(key, key)
+    raw = _raw_models()
+    if key not in raw:
+        raise unknown("model", name, raw)
+    spec = load_models().get(key)
+    if spec is None:
+        raise GigaclusterError("model", f"'{key}' has no published layer dimensions (layers/hidden unknown)")
+    return spec
+
+
+def load_model_file(path: Path) -> ModelSpec:
+    """A model from a YAML spec (our fields) or a Hugging Face config.json."""
+    from gigacluster.llm.hf import from_hf_config
+
+    if not path.exists():
+        raise GigaclusterError("model", f"no such file '{path}'")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise GigaclusterError("model", f"'{path}' is not valid {path.suffix[1:].upper()}: {exc}") from None
+    if not isinstance(data, dict):
+        raise GigaclusterError("model", f"'{path}' must hold a mapping of fields")
+    try:
+        if "model_type" in data or "architectures" in data or "num_hidden_layers" in data:
+            return from_hf_config(data, name=path.parent.name or path.stem)
+        data.setdefault("name", path.stem)
+        return ModelSpec(**{k: v for k, v in data.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        raise GigaclusterError(f"model.{loc}", first.get("msg", "invalid")) from None

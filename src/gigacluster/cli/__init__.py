@@ -1,0 +1,31 @@
+"""The typer app: one subcommand per stage. Thin: parse, call the public functions, print.
+
+Each stage registers its commands from its own module so the app stays small.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from gigacluster.cli import catalog as _catalog
+from gigacluster.cli import train as _train
+from gigacluster.cli import validate as _validate
+from gigacluster.cli.common import run_guarded
+
+app = typer.Typer(
+    name="gigacluster",
+    help="Digital twin and planner for gigawatt-scale AI superclusters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_catalog.register(app)
+_train.register(app)
+_validate.register(app)
+
+
+def main() -> None:
+    """Console entry point: invalid input exits 2 with one line, never a traceback."""
+    sys.exit(run_guarded(app))

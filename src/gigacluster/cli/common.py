@@ -1,0 +1,73 @@
+"""Shared CLI helpers: the error guard, output format, number parsing."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from enum import StrEnum
+from typing import Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+
+from gigacluster.errors import GigaclusterError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "b": 1e9, "t": 1e12, "p": 1e15}
+
+
+def parse_count(field: str, text: str) -> float:
+    """Parse '16M', '15.6T', '2e6', '4096' into a number; errors name the field."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMgGbBtTpP]?)\s*", text)
+    if not m:
+        raise GigaclusterError(field, f"expected a number like 4096, 16M or 15.6T, got '{text}'")
+    value = float(m.group(1)) * _SUFFIX[m.group(2).lower()]
+    if value <= 0:
+        raise GigaclusterError(field, f"must be > 0, got '{text}'")
+    return value
+
+
+def emit_json(obj: Any) -> None:
+    """Print a JSON document (pydantic models dumped) to stdout."""
+    if isinstance(obj, BaseModel):
+        obj = obj.model_dump(mode="json")
+    sys.stdout.write(json.dumps(obj, indent=2) + "\n")
+
+
+def _validation_line(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
+    return f"{loc}: {first.get('msg', 'invalid value')}"
+
+
+def run_guarded(app: typer.Typer) -> int:
+    """Run the app; a GigaclusterError or validation error is one line on stderr and exit 2."""
+    try:
+        app(standalone_mode=False)
+    except GigaclusterError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except ValidationError as exc:
+        err_console.print(f"[red]error[/red] {_validation_line(exc)}", highlight=False, soft_wrap=True)
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        return 130
+    except Exception as exc:  # click usage errors carry their own exit code
+        code = getattr(exc, "exit_code", None)
+        if code is not None and hasattr(exc, "format_message"):
+            err_console.print(f"[red]error[/red] {exc.format_message()}", highlight=False, soft_wrap=True)
+            return int(code)
+        raise
+    return 0

@@ -1,0 +1,9 @@
+"""`gigacluster train` (filled in below)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    return None
