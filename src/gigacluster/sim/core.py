@@ -1,0 +1,59 @@
+"""A tiny deterministic event core (in the spirit of SimPy's, without processes).
+
+Events are tuples ``(time, priority, seq, kind, payload)`` in a binary heap. ``seq`` is a running
+counter, so events at the same time and priority fire in the order they were scheduled: the same
+inputs always give the same outputs. Handlers are plain functions registered per ``kind``; a
+handler may schedule further events. Randomness belongs to the caller (pass a seeded
+``numpy.random.Generator``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+Handler = Callable[[float, Any], None]
+
+
+class EventLoop:
+    """Run events in (time, priority, seq) order until the heap is empty or ``until`` is passed."""
+
+    __slots__ = ("now", "events_processed", "_heap", "_seq", "_handlers")
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.events_processed = 0
+        self._heap: list[tuple[float, int, int, int, Any]] = []
+        self._seq = 0
+        self._handlers: list[Handler] = []
+
+    def register(self, handler: Handler) -> int:
+        """Register a handler; returns the integer ``kind`` to schedule it with."""
+        self._handlers.append(handler)
+        return len(self._handlers) - 1
+
+    def schedule(self, time: float, kind: int, payload: Any = None, priority: int = 0) -> None:
+        """Schedule ``kind`` at absolute ``time`` (never before ``now``)."""
+        if time < self.now:
+            raise ValueError(f"cannot schedule in the past: {time} < {self.now}")
+        self._seq += 1
+        heapq.heappush(self._heap, (time, priority, self._seq, kind, payload))
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def peek_time(self) -> float:
+        return self._heap[0][0] if self._heap else float("inf")
+
+    def run(self, until: float = float("inf")) -> float:
+        """Process events in order; stop when none are left or the next is after ``until``."""
+        heap, handlers, pop = self._heap, self._handlers, heapq.heappop
+        count = 0
+        while heap and heap[0][0] <= until:
+            time, _, _, kind, payload = pop(heap)
+            self.now = time
+            handlers[kind](time, payload)
+            count += 1
+        self.events_processed += count
+        return self.now
