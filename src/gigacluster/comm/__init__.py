@@ -1,0 +1,25 @@
+"""Collectives on a tiered fabric: alpha-beta cost with message-size efficiency."""
+
+from gigacluster.comm.collectives import (
+    CommParams,
+    Tier,
+    TieredFabric,
+    all_gather_s,
+    default_fabric,
+    all_reduce_s,
+    all_to_all_s,
+    p2p_s,
+    reduce_scatter_s,
+)
+
+__all__ = [
+    "CommParams",
+    "Tier",
+    "TieredFabric",
+    "all_gather_s",
+    "default_fabric",
+    "all_reduce_s",
+    "all_to_all_s",
+    "p2p_s",
+    "reduce_scatter_s",
+]

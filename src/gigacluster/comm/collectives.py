@@ -1,0 +1,135 @@
+"""Alpha-beta collective costs on a tiered fabric, vectorised over NumPy arrays.
+
+Cost of a collective over ``n`` ranks moving ``S`` bytes (Thakur, Rabenseifner & Gropp 2005;
+NCCL's bus-bandwidth convention, nccl-tests doc/PERFORMANCE.md):
+
+    t = α · 2·log2(n)  +  β_bytes / (B_tier · η(m))
+
+with β_bytes = 2(n−1)/n · S for all-reduce, (n−1)/n · S for all-gather / reduce-scatter /
+all-to-all (S = the full buffer per rank), S for point-to-point. ``B_tier`` is the per-GPU,
+per-direction bandwidth of the slowest tier the group spans; η(m) = m / (m + m½) is the
+message-size efficiency (small messages do not reach link rate). The latency term uses a
+tree-like 2·log2(n) steps (NCCL switches from rings to trees / hierarchical rings at scale).
+
+All functions take arrays (or scalars) and return float64 arrays: the layout search calls them
+on every candidate at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from pydantic import BaseModel, ConfigDict
+
+FloatArray = NDArray[np.float64]
+
+
+class Tier(BaseModel):
+    """One fabric tier: groups spanning up to ``span_gpus`` GPUs get ``gbytes_per_s`` per GPU per
+    direction (already divided by any oversubscription)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    span_gpus: float
+    gbytes_per_s: float
+
+
+class TieredFabric(BaseModel):
+    """Tiers from the innermost (scale-up domain) outwards; the last tier spans everything."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tiers: tuple[Tier, ...]
+
+    def bandwidth_gbps(self, span_gpus: ArrayLike) -> FloatArray:
+        """Per-GPU GB/s of the slowest tier a group covering ``span_gpus`` GPUs crosses."""
+        span = np.asarray(span_gpus, dtype=np.float64)
+        bw = np.full(span.shape, self.tiers[-1].gbytes_per_s)
+        for tier in reversed(self.tiers[:-1]):  # outer to inner: the innermost tier that holds wins
+            bw = np.where(span <= tier.span_gpus, tier.gbytes_per_s, bw)
+        return bw
+
+    def tier_name(self, span_gpus: float) -> str:
+        for tier in self.tiers:
+            if span_gpus <= tier.span_gpus:
+                return tier.name
+        return self.tiers[-1].name
+
+
+class CommParams(BaseModel):
+    """Calibrated collective constants (see data/calibration.yaml)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    latency_us: float = 10.0
+    half_efficiency_mb: float = 4.0
+    scaleup_efficiency: float = 0.8
+    scaleout_efficiency: float = 0.8
+
+
+def _eta(msg_bytes: FloatArray, p: CommParams) -> FloatArray:
+    half = p.half_efficiency_mb * 1e6
+    return msg_bytes / (msg_bytes + half)
+
+
+def _cost(bus_bytes: FloatArray, msg: FloatArray, n: FloatArray, bw_gbps: FloatArray,
+          p: CommParams) -> FloatArray:
+    steps = 2.0 * np.log2(np.maximum(n, 1.0))
+    t = steps * p.latency_us * 1e-6 + bus_bytes / (bw_gbps * 1e9 * np.maximum(_eta(msg, p), 1e-9))
+    return np.where(n > 1, t, 0.0)
+
+
+def _arrays(size: ArrayLike, n: ArrayLike, bw: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    return (np.asarray(size, dtype=np.float64), np.asarray(n, dtype=np.float64),
+            np.asarray(bw, dtype=np.float64))
+
+
+def all_reduce_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+    """Ring all-reduce of ``size_bytes`` per rank over ``n`` ranks."""
+    s, k, b = _arrays(size_bytes, n, bw_gbps)
+    return _cost(2.0 * (k - 1) / np.maximum(k, 1) * s, s, k, b, p)
+
+
+def all_gather_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+    """All-gather whose gathered (full) buffer is ``size_bytes`` per rank."""
+    s, k, b = _arrays(size_bytes, n, bw_gbps)
+    return _cost((k - 1) / np.maximum(k, 1) * s, s / np.maximum(k, 1), k, b, p)
+
+
+def reduce_scatter_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+    """Reduce-scatter of a full buffer of ``size_bytes`` per rank (same cost as all-gather)."""
+    return all_gather_s(size_bytes, n, bw_gbps, p)
+
+
+def all_to_all_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+    """All-to-all where each rank sends ``size_bytes`` in total, spread over the others."""
+    s, k, b = _arrays(size_bytes, n, bw_gbps)
+    return _cost((k - 1) / np.maximum(k, 1) * s, s / np.maximum(k, 1), k, b, p)
+
+
+def p2p_s(size_bytes: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+    """One point-to-point send of ``size_bytes``."""
+    s, _, b = _arrays(size_bytes, 2.0, bw_gbps)
+    return p.latency_us * 1e-6 + s / (b * 1e9 * np.maximum(_eta(s, p), 1e-9))
+
+
+def default_fabric(
+    scaleup_domain: int,
+    scaleup_gbytes_per_s: float | None,
+    scaleout_gbits_per_s: float | None,
+    p: CommParams,
+    pod_gpus: float | None = None,
+    oversubscription: float = 1.0,
+) -> TieredFabric:
+    """Scale-up domain (NVLink/ICI), then the scale-out NIC per GPU (rail-optimised fat tree, full
+    bisection within a pod), then above the pod divided by ``oversubscription``."""
+    up = (scaleup_gbytes_per_s or 0.0) * p.scaleup_efficiency
+    out = (scaleout_gbits_per_s or 100.0) / 8.0 * p.scaleout_efficiency
+    tiers = [Tier(name="scale-up", span_gpus=scaleup_domain, gbytes_per_s=max(up, out))]
+    if pod_gpus and oversubscription > 1.0:
+        tiers.append(Tier(name="pod", span_gpus=pod_gpus, gbytes_per_s=out))
+        tiers.append(Tier(name="above-pod", span_gpus=float("inf"), gbytes_per_s=out / oversubscription))
+    else:
+        tiers.append(Tier(name="scale-out", span_gpus=float("inf"), gbytes_per_s=out))
+    return TieredFabric(tiers=tuple(tiers))
