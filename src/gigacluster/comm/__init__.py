@@ -5,9 +5,9 @@ from gigacluster.comm.collectives import (
     Tier,
     TieredFabric,
     all_gather_s,
-    default_fabric,
     all_reduce_s,
     all_to_all_s,
+    default_fabric,
     p2p_s,
     reduce_scatter_s,
 )
