@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 from importlib import resources
 from pathlib import Path
@@ -40,7 +41,7 @@ def _accelerator_row(row: dict[str, str]) -> Accelerator:
 def load_accelerators() -> dict[str, Accelerator]:
     """Every accelerator of the packaged catalog, keyed by id."""
     text = (_DATA / "accelerators.csv").read_text(encoding="utf-8")
-    return {row["id"]: _accelerator_row(row) for row in csv.DictReader(text.splitlines())}
+    return {row["id"]: _accelerator_row(row) for row in csv.DictReader(io.StringIO(text))}
 
 
 def accelerator_ids() -> list[str]:

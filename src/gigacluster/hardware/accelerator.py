@@ -26,8 +26,8 @@ class Accelerator(BaseModel):
     fp8_tflops: float | None = None
     fp4_tflops: float | None = None
     int8_tops: float | None = None
-    hbm_gb: float
-    hbm_tbps: float
+    hbm_gb: float = 0.0  # 0 = not published
+    hbm_tbps: float = 0.0  # 0 = not published
     scaleup_gbps_per_dir: float | None = None
     scaleup_domain: int = 8
     scaleout_gbps: float | None = None

@@ -1,0 +1,90 @@
+"""Calibrated constants of the training model, loaded from ``data/calibration.yaml``."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from gigacluster.comm import CommParams
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GemmCal(_Frozen):
+    efficiency_max: dict[str, float]
+    low_precision_factor: float
+    overhead_s: float
+    moe_half_tokens: float
+
+
+class AttentionCal(_Frozen):
+    relative_efficiency: float
+    backward_ratio: float
+
+
+class MemoryBoundCal(_Frozen):
+    bytes_per_hidden: float
+    hbm_efficiency: float
+    layer_overhead_s: float
+
+
+class OverlapCal(_Frozen):
+    tp: float
+    cp: float
+    ep: float
+    pp: float
+    dp: float
+    fsdp: float
+
+
+class OptimizerCal(_Frozen):
+    bytes_per_param: float
+
+
+class MemoryCal(_Frozen):
+    reserve_gb: float
+    usable_fraction: float
+    weight_bytes: float
+    grad_bytes: float
+    optimizer_bytes: float
+    fsdp_weight_bytes: float
+
+
+class GoodputCal(_Frozen):
+    end_to_end: float
+
+
+class DefaultsCal(_Frozen):
+    gpus: int
+    global_batch_tokens: int
+
+
+class Calibration(_Frozen):
+    gemm: GemmCal
+    attention: AttentionCal
+    memory_bound: MemoryBoundCal
+    comm: CommParams
+    overlap: OverlapCal
+    optimizer: OptimizerCal
+    step_overhead_s: float
+    memory: MemoryCal
+    goodput: GoodputCal
+    defaults: DefaultsCal
+
+    def gemm_efficiency(self, family: str) -> float:
+        table = self.gemm.efficiency_max
+        return table.get(family, table["other"])
+
+
+CALIBRATION_PATH = Path(str(resources.files("gigacluster.training") / "data" / "calibration.yaml"))
+
+
+@functools.cache
+def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
+    return Calibration.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -1,0 +1,124 @@
+"""Per-micro-batch costs of one layer on one GPU, vectorised over candidate layouts.
+
+For a micro-batch of ``mb`` sequences, a GPU of a TP×CP group handles T = mb·s/cp tokens; its
+share of every matmul is 1/tp. Compute per op is FLOPs / (peak × efficiency) plus a fixed launch
+cost; memory-bound ops move bytes at the achieved HBM bandwidth. Backward = 2× forward for
+matmuls and elementwise ops, ``backward_ratio``× for the flash-attention core.
+Tensor-parallel traffic follows Megatron sequence parallelism (Korthikanti et al. 2022, §4.2.2):
+per layer and pass, two all-gathers and two reduce-scatters of the T·h activation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gigacluster.comm import TieredFabric, all_gather_s, all_to_all_s, p2p_s
+from gigacluster.training.calibration import Calibration
+from gigacluster.training.dims import DTYPE_BYTES, Dims
+from gigacluster.training.job import TrainingJob
+from gigacluster.training.layout import Candidates
+
+F = np.ndarray
+LOW_PRECISION = ("fp8", "mxfp8", "nvfp4")
+GEMMS_PER_LAYER = 4.0  # QKV, output projection, FFN up(+gate), FFN down
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Achieved rates of one job on its accelerator (FLOP/s, bytes/s)."""
+
+    gemm_flops: float
+    attn_flops: float
+    hbm_bytes: float
+
+    @staticmethod
+    def of(job: TrainingJob, cal: Calibration) -> Rates:
+        acc = job.accelerator
+        eff = cal.gemm_efficiency(acc.family)
+        low = cal.gemm.low_precision_factor if job.precision in LOW_PRECISION else 1.0
+        gemm = acc.peak_tflops(job.precision) * 1e12 * eff * low
+        attn = acc.peak_tflops("bf16") * 1e12 * eff * cal.attention.relative_efficiency
+        return Rates(gemm, attn, acc.hbm_tbps * 1e12 * cal.memory_bound.hbm_efficiency)
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Forward seconds per layer per micro-batch: compute parts and raw (unhidden) comm."""
+
+    gemm: F
+    attn: F
+    elem: F
+    tp_comm: F
+    cp_comm: F
+    ep_comm: F
+
+    def compute(self, attn_ratio: float, backward: bool) -> F:
+        k = 2.0 if backward else 1.0
+        return k * (self.gemm + self.elem) + (attn_ratio if backward else 1.0) * self.attn
+
+
+def tokens(job: TrainingJob, c: Candidates) -> F:
+    """Tokens per micro-batch on one GPU's CP slice: T = mb·s/cp."""
+    return c.mb * job.seq_len / c.cp
+
+
+def _common(d: Dims, t: F, c: Candidates, job: TrainingJob, r: Rates, cal: Calibration) -> tuple[F, F]:
+    """Attention core and norm/residual elementwise seconds (same in dense and MoE layers)."""
+    attn_flops = 2.0 * t * (job.seq_len / 2.0) * (d.qk + d.v) / c.tp  # causal: mean context s/2
+    elem_bytes = t * d.hidden * DTYPE_BYTES * cal.memory_bound.bytes_per_hidden / c.tp
+    return attn_flops / r.attn_flops, elem_bytes / r.hbm_bytes + cal.memory_bound.layer_overhead_s
+
+
+def _tp_comm(d: Dims, t: F, c: Candidates, fab: TieredFabric, cal: Calibration) -> F:
+    bw = fab.bandwidth_gbps(c.tp)
+    return 4.0 * all_gather_s(t * d.hidden * DTYPE_BYTES, c.tp, bw, cal.comm)
+
+
+def _cp_comm(d: Dims, t: F, c: Candidates, fab: TieredFabric, cal: Calibration) -> F:
+    """Ring attention: K and V blocks pass cp−1 times around the CP ring."""
+    kv_bytes = t * 2.0 * d.kv * DTYPE_BYTES / c.tp
+    return (c.cp - 1) * p2p_s(kv_bytes, fab.bandwidth_gbps(c.tp * c.cp), cal.comm)
+
+
+def dense_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFabric,
+                cal: Calibration) -> LayerCost:
+    t = tokens(job, c)
+    attn, elem = _common(d, t, c, job, r, cal)
+    gemm_flops = 2.0 * t * (d.attn_params + d.mlp_params) / c.tp
+    mlp_elem = t * (3.0 if d.gated else 2.0) * d.ffn * DTYPE_BYTES / c.tp
+    return LayerCost(
+        gemm=gemm_flops / r.gemm_flops + GEMMS_PER_LAYER * cal.gemm.overhead_s,
+        attn=attn, elem=elem + mlp_elem / r.hbm_bytes,
+        tp_comm=_tp_comm(d, t, c, fab, cal), cp_comm=_cp_comm(d, t, c, fab, cal),
+        ep_comm=np.zeros_like(t),
+    )
+
+
+def moe_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFabric,
+              cal: Calibration) -> LayerCost:
+    """Routed experts as grouped GEMMs whose efficiency grows with tokens per local expert
+    m_e = T·k·ep/E; tokens are dispatched and combined by EP all-to-alls (Lepikhin et al. 2021)."""
+    t = tokens(job, c)
+    attn, elem = _common(d, t, c, job, r, cal)
+    per_expert = t * d.topk * c.ep / max(d.experts, 1) * c.tp / c.etp
+    moe_eff = per_expert / (per_expert + cal.gemm.moe_half_tokens)
+    routed = 2.0 * t * d.topk * d.expert_params / c.etp / (r.gemm_flops * moe_eff)
+    dense = 2.0 * t * (d.attn_params + d.shared * d.expert_params + d.hidden * d.experts) / c.tp
+    moved = t * d.topk * (3.0 if d.gated else 2.0) * d.moe_ffn + 4.0 * t * d.topk * d.hidden
+    a2a_bytes = t * d.topk * d.hidden * DTYPE_BYTES / c.tp
+    ep_bw = fab.bandwidth_gbps(c.tp * c.cp * c.ep)
+    return LayerCost(
+        gemm=routed + dense / r.gemm_flops + (GEMMS_PER_LAYER + 2.0) * cal.gemm.overhead_s,
+        attn=attn, elem=elem + moved * DTYPE_BYTES / c.tp / r.hbm_bytes,
+        tp_comm=_tp_comm(d, t, c, fab, cal), cp_comm=_cp_comm(d, t, c, fab, cal),
+        ep_comm=2.0 * all_to_all_s(a2a_bytes, c.ep, ep_bw, cal.comm),
+    )
+
+
+def head_fwd_s(job: TrainingJob, d: Dims, c: Candidates, r: Rates) -> F:
+    """LM head GEMM plus the fp32 softmax/cross-entropy over the vocabulary (last stage)."""
+    t = tokens(job, c)
+    gemm = 2.0 * t * d.vocab * d.hidden / c.tp / r.gemm_flops
+    return gemm + 3.0 * t * d.vocab * 4.0 / c.tp / r.hbm_bytes

@@ -1,0 +1,93 @@
+"""Memory per GPU by part, vectorised over candidate layouts.
+
+- Weights, gradients and Adam states: ``weight_bytes``/``grad_bytes``/``optimizer_bytes`` per
+  parameter, the last three sharded over the data-parallel group by ZeRO stage (Rajbhandari et
+  al. 2020): stage 1 (dist_opt/zero1) shards optimizer states, 2 adds gradients, 3 (zero3/fsdp)
+  adds weights plus a two-layer gather buffer; hsdp shards within a group of ``g`` ranks.
+- Activations: stored bytes per token per layer / tp (sequence parallel), only the layer input
+  under full recompute (Korthikanti et al. 2022, eq. 2–6); the first pipeline stage keeps
+  min(m, p) micro-batches of L/p layers in flight under 1F1B, ×(1 + (p−1)/(p·v)) interleaved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gigacluster.training.calibration import Calibration
+from gigacluster.training.dims import DTYPE_BYTES, Dims
+from gigacluster.training.job import TrainingJob
+from gigacluster.training.layout import Candidates
+
+F = np.ndarray
+GB = 1e9
+
+
+@dataclass(frozen=True)
+class Memory:
+    """GB per GPU on the most loaded pipeline stage."""
+
+    weights: F
+    gradients: F
+    optimizer: F
+    activations: F
+    logits: F
+    reserve: F
+
+    @property
+    def total(self) -> F:
+        return self.weights + self.gradients + self.optimizer + self.activations + self.logits + self.reserve
+
+    def parts(self, i: int) -> dict[str, float]:
+        return {k: float(getattr(self, k)[i]) for k in
+                ("weights", "gradients", "optimizer", "activations", "logits", "reserve")}
+
+
+def hsdp_group(job: TrainingJob, c: Candidates) -> F:
+    """HSDP shards within one scale-up domain's worth of data-parallel ranks."""
+    return np.maximum(1, np.minimum(c.dp * c.cp, job.system.scaleup_domain // (c.tp * c.cp)))
+
+
+def local_params(d: Dims, c: Candidates) -> tuple[F, F]:
+    """(non-expert, expert) parameters per GPU on the most loaded stage."""
+    layers = np.ceil(d.layers / c.pp)
+    dense_layer = d.attn_params + d.norm_params + (1 - d.moe_fraction) * d.mlp_params
+    dense_layer = dense_layer + d.moe_fraction * (d.shared * d.expert_params + d.hidden * d.experts)
+    ends = np.where(c.pp == 1, d.embedding_params + d.head_params,
+                    max(d.embedding_params, d.head_params))
+    dense = (layers * dense_layer + ends) / c.tp
+    expert = layers * d.moe_fraction * d.experts * d.expert_params / (c.ep * c.etp)
+    return dense, expert
+
+
+def _shard_divisors(job: TrainingJob, c: Candidates) -> tuple[F, F]:
+    group = np.where(c.shard == 4, hsdp_group(job, c), c.dp * c.cp).astype(np.float64)
+    return group, np.maximum(group * c.tp / (c.ep * c.etp), 1.0)
+
+
+def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F) -> Memory:
+    m = cal.memory
+    dense, expert = local_params(d, c)
+    g_dense, g_exp = _shard_divisors(job, c)
+
+    fsdp = c.shard >= 3  # FSDP keeps fp32 sharded parameters as the master copy (no bf16 copy)
+
+    def sharded(bytes_per: F | float, min_stage: int) -> F:
+        on = c.shard >= min_stage
+        return bytes_per * (np.where(on, dense / g_dense, dense) + np.where(on, expert / g_exp, expert))
+
+    gather = np.where(c.shard >= 3, 2.0 * (dense + expert) / np.ceil(d.layers / c.pp) * m.weight_bytes, 0.0)
+    t = c.mb * job.seq_len / c.cp
+    per_layer = t * d.act_bytes_per_layer / c.tp
+    stored = np.where(c.rc == 2, t * d.hidden * DTYPE_BYTES / c.tp, per_layer)
+    inflight = np.minimum(micro_batches, c.pp) * np.where(c.vpp > 1, 1 + (c.pp - 1) / (c.pp * c.vpp), 1.0)
+    acts = stored * np.ceil(d.layers / c.pp) * inflight + np.where(c.rc == 2, per_layer, 0.0)
+    return Memory(
+        weights=(sharded(np.where(fsdp, m.fsdp_weight_bytes, m.weight_bytes), 3) + gather) / GB,
+        gradients=sharded(m.grad_bytes, 2) / GB,
+        optimizer=sharded(np.where(fsdp, m.optimizer_bytes - m.fsdp_weight_bytes, m.optimizer_bytes), 1) / GB,
+        activations=acts / GB,
+        logits=t * d.vocab * 4.0 / c.tp / GB,
+        reserve=np.full(c.tp.shape, m.reserve_gb),
+    )

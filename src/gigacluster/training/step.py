@@ -1,0 +1,136 @@
+"""Step time with its breakdown, vectorised over candidate layouts.
+
+    step = m·t_mb (compute + recompute + exposed TP/CP/EP comm)    — the steady 1F1B phase
+         + (p − 1)/v · t_mb                                        — pipeline bubble
+         + exposed PP send/recv + exposed DP/FSDP traffic + optimizer + fixed per-step overhead
+
+with m = B/(dp·mb) micro-batches and t_mb the time of one micro-batch through the most loaded
+stage (Narayanan et al. 2021, §2.2: bubble fraction (p−1)/(v·m) for interleaved 1F1B).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gigacluster.comm import TieredFabric, all_gather_s, all_reduce_s, default_fabric, p2p_s
+from gigacluster.training.calibration import Calibration
+from gigacluster.training.costs import LayerCost, Rates, dense_layer, head_fwd_s, moe_layer, tokens
+from gigacluster.training.dims import DTYPE_BYTES, Dims, dims_of
+from gigacluster.training.job import TrainingJob
+from gigacluster.training.layout import Candidates
+from gigacluster.training.memory import Memory, hsdp_group, local_params, memory
+
+F = np.ndarray
+PARTS = ("compute", "recompute", "tp_comm", "cp_comm", "ep_comm", "pp_comm", "dp_comm",
+         "bubble", "optimizer", "overhead")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Arrays over candidates: step-time parts (s), memory per GPU (GB), micro-batches."""
+
+    parts: dict[str, F]
+    memory: Memory
+    micro_batches: F
+
+    @property
+    def step_time_s(self) -> F:
+        return np.sum([self.parts[k] for k in PARTS], axis=0)
+
+
+def fabric_of(job: TrainingJob, cal: Calibration) -> TieredFabric:
+    s = job.system
+    return default_fabric(s.scaleup_domain, s.scaleup_gbytes_per_s, s.scaleout_gbits_per_s, cal.comm,
+                          s.pod_gpus, s.oversubscription)
+
+
+def _mix(d: Dims, dense: LayerCost, moe: LayerCost | None, field: str) -> F:
+    value: F = getattr(dense, field)
+    if moe is None:
+        return value
+    return (1 - d.moe_fraction) * value + d.moe_fraction * getattr(moe, field)
+
+
+def _per_layer(d: Dims, dense: LayerCost, moe: LayerCost | None, c: Candidates,
+               cal: Calibration) -> dict[str, F]:
+    """Per-layer, per-micro-batch seconds of every stage-time part (fwd+bwd+recompute)."""
+    ratio, ov = cal.attention.backward_ratio, cal.overlap
+    fwd = _mix(d, dense, moe, "gemm") + _mix(d, dense, moe, "elem") + _mix(d, dense, moe, "attn")
+    bwd = 2.0 * (fwd - _mix(d, dense, moe, "attn")) + ratio * _mix(d, dense, moe, "attn")
+    full = c.rc == 2
+    rc = np.where(full, fwd, np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0))
+    passes = np.where(full, 3.0, 2.0)
+    return {
+        "fwd": fwd, "bwd": bwd, "recompute": rc,
+        "tp_comm": passes * _mix(d, dense, moe, "tp_comm") * (1 - ov.tp),
+        "cp_comm": (passes + 1.0) * _mix(d, dense, moe, "cp_comm") * (1 - ov.cp),
+        "ep_comm": passes * _mix(d, dense, moe, "ep_comm") * (1 - ov.ep),
+    }
+
+
+def _stage(job: TrainingJob, d: Dims, layer: dict[str, F], head: F, c: Candidates) -> dict[str, F]:
+    """Per-micro-batch seconds on the most loaded stage: layers are balanced around the LM head
+    as far as whole layers allow (Megatron's pipeline split accounting for embedding and loss)."""
+    per_layer = sum(layer.values())
+    whole = d.layers * per_layer + 3.0 * head
+    load = np.maximum(np.ceil(d.layers / c.pp) * per_layer, whole / c.pp) / whole
+    stage = {k: load * d.layers * v for k, v in layer.items()}
+    stage["fwd"] = stage["fwd"] + load * head
+    stage["bwd"] = stage["bwd"] + load * 2.0 * head
+    return stage
+
+
+def _dp_comm(job: TrainingJob, d: Dims, c: Candidates, fab: TieredFabric, cal: Calibration,
+             stage: dict[str, F], m: F) -> F:
+    """Exposed data-parallel traffic per step: gradient reduce (+ parameter gather) hidden behind
+    one micro-batch's compute, or FSDP gathers/scatters per micro-batch hidden behind its passes."""
+    dense, expert = local_params(d, c)
+    grad = DTYPE_BYTES * dense, DTYPE_BYTES * expert
+    grp = (c.dp * c.cp).astype(np.float64)
+    g = np.where(c.shard == 4, hsdp_group(job, c), grp).astype(np.float64)
+    bw = fab.bandwidth_gbps(c.tp * c.cp * c.dp)
+    bw_g = fab.bandwidth_gbps(c.tp * c.cp * g)
+    p, ov = cal.comm, cal.overlap
+    ar = all_reduce_s(grad[0], grp, bw, p) + all_reduce_s(grad[1], np.maximum(grp / c.ep, 1), bw, p)
+    window = stage["fwd"] + stage["bwd"] + stage["recompute"]
+    replicated = np.maximum(ar * (1 - ov.dp), ar - window)
+    ag = all_gather_s(grad[0], g, bw_g, p) + all_gather_s(grad[1], np.maximum(g / c.ep, 1), bw_g, p)
+    fsdp = m * (np.maximum(0.0, ag - ov.fsdp * stage["fwd"])
+                + np.maximum(0.0, 2.0 * ag - ov.fsdp * (stage["bwd"] + stage["recompute"])))
+    cross = all_reduce_s(grad[0] / g, grp / g, bw, p)
+    hsdp = fsdp + np.maximum(cross * (1 - ov.dp), cross - window)
+    return np.where(c.shard <= 2, replicated, np.where(c.shard == 3, fsdp, hsdp))
+
+
+def _optimizer(d: Dims, c: Candidates, job: TrainingJob, r: Rates, cal: Calibration) -> F:
+    dense, expert = local_params(d, c)
+    grp = np.where(c.shard == 4, hsdp_group(job, c), c.dp * c.cp).astype(np.float64)
+    shard = np.where(c.shard >= 1, grp, 1.0)
+    params = dense / shard + expert / np.maximum(shard / c.ep, 1.0)
+    return params * cal.optimizer.bytes_per_param / r.hbm_bytes
+
+
+def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None = None) -> Evaluation:
+    """Step-time parts and memory of every candidate (validity is checked by the caller)."""
+    d = d or dims_of(job.model)
+    r, fab = Rates.of(job, cal), fabric_of(job, cal)
+    dense = dense_layer(job, d, c, r, fab, cal)
+    moe = moe_layer(job, d, c, r, fab, cal) if d.moe_layers else None
+    m = job.global_batch_seqs / (c.dp * c.mb)
+    stage = _stage(job, d, _per_layer(d, dense, moe, c, cal), head_fwd_s(job, d, c, r), c)
+    t_mb = sum(stage.values())
+    p2p_bytes = tokens(job, c) * d.hidden * DTYPE_BYTES / c.tp
+    pp_raw = 2.0 * c.vpp * p2p_s(p2p_bytes, fab.bandwidth_gbps(2 * c.tp * c.cp * c.dp), cal.comm)
+    parts = {
+        "compute": m * (stage["fwd"] + stage["bwd"]),
+        "recompute": m * stage["recompute"],
+        "tp_comm": m * stage["tp_comm"], "cp_comm": m * stage["cp_comm"], "ep_comm": m * stage["ep_comm"],
+        "pp_comm": np.where(c.pp > 1, m * pp_raw * (1 - cal.overlap.pp), 0.0),
+        "dp_comm": _dp_comm(job, d, c, fab, cal, stage, m),
+        "bubble": (c.pp - 1) / c.vpp * t_mb,
+        "optimizer": _optimizer(d, c, job, r, cal),
+        "overhead": np.full(c.tp.shape, cal.step_overhead_s),
+    }
+    return Evaluation(parts, memory(job, d, c, cal, m), m)

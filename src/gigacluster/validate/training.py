@@ -1,0 +1,162 @@
+"""Predict every row of a training case file and measure the error.
+
+Blank layout fields are searched, given ones honoured; the predicted metric is converted by the
+row's ``flops_convention``. End-to-end rows (gpu_hours, time_to_train_h) divide by the stated
+goodput factor of the calibration file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from gigacluster.catalog import get_accelerator
+from gigacluster.catalog.loaders import _raw_models
+from gigacluster.errors import GigaclusterError
+from gigacluster.llm.counts import model_flops_per_token, param_counts, qk_dim
+from gigacluster.llm.spec import ModelSpec
+from gigacluster.training.calibration import Calibration, load_calibration
+from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
+from gigacluster.training.plan import LayoutResult, hardware_flops_per_token, plan_training
+from gigacluster.validate.cases import TrainingCase, load_cases
+
+ARCH_COLUMNS = ("arch", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab",
+                "attention", "moe_experts", "moe_topk", "moe_shared_experts", "moe_ffn_hidden",
+                "moe_dense_layers")
+LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "micro_batch", "sharding", "recompute")
+
+
+class PredictedRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    family: str
+    metric: str
+    measured: float
+    predicted: float
+    ape: float
+    layout: str
+
+
+class Skipped(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    reason: str
+
+
+class ValidationReport(BaseModel):
+    """The JSON of `gigacluster validate training`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cases: int
+    predicted: int
+    skipped: list[Skipped]
+    median_ape: float | None
+    mean_ape: float | None
+    rows: list[PredictedRow]
+
+    def by_family(self) -> dict[str, tuple[int, float, float]]:
+        """family -> (rows, median APE, mean APE)."""
+        out: dict[str, list[float]] = {}
+        for r in self.rows:
+            out.setdefault(r.family, []).append(r.ape)
+        return {f: (len(v), float(np.median(v)), float(np.mean(v))) for f, v in out.items()}
+
+
+def case_model(case: TrainingCase) -> ModelSpec:
+    """The architecture as measured: the row's columns over the catalog entry of ``model_id``."""
+    base: dict[str, Any] = {}
+    if case.get("model_id"):
+        base = {k: v for k, v in (_raw_models().get(case.get("model_id")) or {}).items() if v is not None}
+    for col in ARCH_COLUMNS:
+        if case.get(col) is not None:
+            base[col] = case.get(col)
+    base["name"] = case.get("model_name") or base.get("name") or case.id
+    if not base.get("layers") or not base.get("hidden") or not base.get("heads") or not base.get("vocab"):
+        raise GigaclusterError(f"{case.id}.model", "architecture unknown (layers/hidden/heads/vocab blank)")
+    return ModelSpec(**base)
+
+
+def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
+    model = case_model(case)
+    acc = get_accelerator(case.get("accelerator"))
+    seq = case.get("seq_len") or model.max_seq_len or 2048
+    batch = case.get("global_batch_seqs") or max(1, cal.defaults.global_batch_tokens // seq)
+    fixed = FixedLayout(**{k: case.get(k) for k in LAYOUT_COLUMNS if case.get(k) is not None})
+    return TrainingJob(
+        model=model, accelerator=acc, system=SystemSpec.of(acc),
+        gpus=case.get("num_gpus") or cal.defaults.gpus, seq_len=seq, global_batch_seqs=batch,
+        precision=case.get("precision") or "bf16", fixed=fixed,
+    )
+
+
+def convention_flops_per_token(case: TrainingCase, job: TrainingJob, best: LayoutResult) -> float:
+    spec, s = job.model, job.seq_len
+    conv = case.get("flops_convention") or ("hardware" if case.get("metric") == "hfu" else "model")
+    if conv == "hardware":
+        return hardware_flops_per_token(job, best.layout)
+    if conv == "6nd":
+        return 6.0 * param_counts(spec).active
+    if conv == "6nd_attn":
+        return 6.0 * param_counts(spec).active + 12.0 * spec.layers * qk_dim(spec) * s
+    return model_flops_per_token(spec, s, causal=False)
+
+
+def predict_metric(case: TrainingCase, job: TrainingJob, best: LayoutResult, cal: Calibration) -> float:
+    metric, step = case.get("metric"), best.step_time_s
+    tokens_per_gpu_s = job.tokens_per_step / step / job.gpus
+    if metric == "step_time_s":
+        return step
+    if metric == "tokens_per_s_per_gpu":
+        return tokens_per_gpu_s
+    if metric in ("gpu_hours", "time_to_train_h"):
+        if not case.get("total_tokens"):
+            raise GigaclusterError(f"{case.id}.total_tokens", f"required for {metric} rows")
+        hours = case.get("total_tokens") / tokens_per_gpu_s / 3600.0 / cal.goodput.end_to_end
+        return hours if metric == "gpu_hours" else hours / job.gpus
+    tflops = convention_flops_per_token(case, job, best) * tokens_per_gpu_s / 1e12
+    if metric == "tflops_per_gpu":
+        return tflops
+    low = job.precision in ("fp8", "mxfp8") and "fp8 peak" in str(case.get("notes") or "").lower()
+    return tflops / job.accelerator.peak_tflops("fp8" if low else "bf16")
+
+
+def predict_case(case: TrainingCase, cal: Calibration) -> PredictedRow:
+    job = case_job(case, cal)
+    best = plan_training(job, cal, top_k=1).best
+    predicted = predict_metric(case, job, best, cal)
+    measured = float(case.get("value"))
+    lay = best.layout
+    text = f"tp{lay.tp} pp{lay.pp} v{lay.vpp} dp{lay.dp} cp{lay.cp} ep{lay.ep} mb{lay.micro_batch} " \
+           f"{lay.sharding} {lay.recompute}"
+    return PredictedRow(id=case.id, family=str(case.get("family")), metric=str(case.get("metric")),
+                        measured=measured, predicted=predicted,
+                        ape=abs(predicted - measured) / measured, layout=text)
+
+
+def validate_training(path: Path, cal: Calibration | None = None,
+                      progress: Callable[[str], None] | None = None) -> ValidationReport:
+    """Predict every row of ``path``; rows that cannot be predicted are listed with the reason."""
+    cal = cal or load_calibration()
+    cases = load_cases(path)
+    rows: list[PredictedRow] = []
+    skipped: list[Skipped] = []
+    for case in cases:
+        try:
+            rows.append(predict_case(case, cal))
+        except GigaclusterError as exc:
+            skipped.append(Skipped(id=case.id, reason=str(exc)))
+        if progress:
+            progress(case.id)
+    apes = [r.ape for r in rows]
+    return ValidationReport(
+        cases=len(cases), predicted=len(rows), skipped=skipped,
+        median_ape=float(np.median(apes)) if apes else None, mean_ape=float(np.mean(apes)) if apes else None,
+        rows=rows,
+    )
