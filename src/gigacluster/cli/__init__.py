@@ -10,6 +10,7 @@ import sys
 import typer
 
 from gigacluster.cli import catalog as _catalog
+from gigacluster.cli import reliability as _reliability
 from gigacluster.cli import train as _train
 from gigacluster.cli import validate as _validate
 from gigacluster.cli.common import run_guarded
@@ -22,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 _catalog.register(app)
+_reliability.register(app)
 _train.register(app)
 _validate.register(app)
 
