@@ -26,12 +26,16 @@ class Format(StrEnum):
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "b": 1e9, "t": 1e12, "p": 1e15}
 
 
-def parse_count(field: str, text: str) -> float:
-    """Parse '16M', '15.6T', '2e6', '4096' into a number; errors name the field."""
+def parse_count(field: str, text: str, binary: bool = False) -> float:
+    """Parse '16M', '15.6T', '2e6', '4096' into a number; errors name the field.
+
+    ``binary`` reads k/M/G as powers of 1024 (batch sizes: Llama 3's "16M tokens" is 16·2²⁰)."""
     m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMgGbBtTpP]?)\s*", text)
     if not m:
         raise GigaclusterError(field, f"expected a number like 4096, 16M or 15.6T, got '{text}'")
-    value = float(m.group(1)) * _SUFFIX[m.group(2).lower()]
+    suffix = m.group(2).lower()
+    scale = 1024.0 ** ("kmgt".index(suffix) + 1) if binary and suffix in "kmgt" and suffix else _SUFFIX[suffix]
+    value = float(m.group(1)) * scale
     if value <= 0:
         raise GigaclusterError(field, f"must be > 0, got '{text}'")
     return value

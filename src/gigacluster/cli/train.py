@@ -1,9 +1,112 @@
-"""`gigacluster train` (filled in below)."""
+"""`gigacluster train`: the best layout for a model on a cluster, with its breakdowns."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from rich.table import Table
+
+from gigacluster.catalog import get_accelerator, get_model
+from gigacluster.cli.common import Format, console, emit_json, parse_count
+from gigacluster.errors import GigaclusterError
+from gigacluster.training.energy import TrainCost, train_cost
+from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
+from gigacluster.training.layout import RECOMPUTES, SHARDINGS
+from gigacluster.training.plan import TrainingPlan, plan_training
+
+
+def build_job(model: str, accelerator: str, gpus: int, seq_len: int, global_batch_tokens: str,
+              precision: str, fixed: FixedLayout) -> TrainingJob:
+    spec, acc = get_model(model), get_accelerator(accelerator)
+    if gpus < 1:
+        raise GigaclusterError("gpus", f"must be a positive integer, got {gpus}")
+    tokens = parse_count("global-batch-tokens", global_batch_tokens, binary=True)
+    if seq_len < 1:
+        raise GigaclusterError("seq-len", f"must be a positive integer, got {seq_len}")
+    seqs = max(1, round(tokens / seq_len))
+    return TrainingJob(model=spec, accelerator=acc, system=SystemSpec.of(acc), gpus=gpus, seq_len=seq_len,
+                       global_batch_seqs=seqs, precision=precision, fixed=fixed)  # type: ignore[arg-type]
+
+
+def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if value is not None and value not in allowed:
+        raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
+    return value
+
+
+def report(plan: TrainingPlan, cost: TrainCost | None) -> dict[str, Any]:
+    best = plan.best
+    out: dict[str, Any] = {
+        "model": plan.model, "accelerator": plan.accelerator, "gpus": plan.gpus, "seq_len": plan.seq_len,
+        "global_batch_seqs": plan.global_batch_seqs, "precision": plan.precision,
+        "layout": best.layout.model_dump(), "micro_batches": best.micro_batches,
+        "step_time_s": best.step_time_s, "step_breakdown_s": best.step_breakdown_s,
+        "mfu": best.mfu, "hfu": best.hfu, "tflops_per_gpu": best.tflops_per_gpu,
+        "memory_gb": best.memory_gb, "memory_breakdown_gb": best.memory_breakdown_gb,
+        "tokens_per_s": best.tokens_per_s,
+        "top": [{"layout": r.layout.model_dump(), "step_time_s": r.step_time_s, "mfu": r.mfu,
+                 "memory_gb": r.memory_gb} for r in plan.top],
+        "search": plan.search.model_dump(),
+    }
+    if cost:
+        out.update({"tokens": cost.tokens, "train_days": cost.train_days, "gpu_hours": cost.gpu_hours,
+                    "gpu_energy_mwh": cost.gpu_energy_mwh, "server_energy_mwh": cost.server_energy_mwh})
+    return out
+
+
+def _print(out: dict[str, Any]) -> None:
+    lay = out["layout"]
+    console.print(f"[bold]{out['model']}[/bold] on {out['gpus']:,} × {out['accelerator']}  "
+                  f"seq {out['seq_len']}, batch {out['global_batch_seqs']} seqs, {out['precision']}")
+    console.print("layout: " + "  ".join(f"{k}={v}" for k, v in lay.items())
+                  + f"  (m={out['micro_batches']} micro-batches)")
+    console.print(f"step {out['step_time_s']:.3f} s   MFU {out['mfu']:.1%}   HFU {out['hfu']:.1%}   "
+                  f"{out['tflops_per_gpu']:.0f} TFLOP/s/GPU   {out['tokens_per_s']:,.0f} tokens/s")
+    table = Table(title="step time breakdown (s)", show_header=False)
+    for k, v in out["step_breakdown_s"].items():
+        table.add_row(k, f"{v:.4f}", f"{v / out['step_time_s']:.1%}")
+    mem = Table(title=f"memory per GPU: {out['memory_gb']:.1f} GB", show_header=False)
+    for k, v in out["memory_breakdown_gb"].items():
+        mem.add_row(k, f"{v:.2f}")
+    console.print(table, mem)
+    if "train_days" in out:
+        console.print(f"to train {out['tokens']:.3g} tokens: {out['train_days']:.1f} days, "
+                      f"{out['gpu_hours']:,.0f} GPU-hours, {out['gpu_energy_mwh']:,.0f} MWh GPU energy"
+                      " (failure-free)")
+    s = out["search"]
+    console.print(f"search: {s['candidates']:,} candidates, {s['feasible']:,} fit memory, {s['seconds']:.2f} s")
+
+
+def train(
+    model: str = typer.Option("llama3-405b", help="catalog id/alias, or a config.json / YAML path"),
+    accelerator: str = typer.Option("h100-sxm", help="accelerator id (gigacluster catalog accelerators)"),
+    gpus: int = typer.Option(16384, help="number of accelerators"),
+    seq_len: int = typer.Option(8192, "--seq-len"),
+    global_batch_tokens: str = typer.Option("16M", "--global-batch-tokens", help="e.g. 16M (= 16·2^20), 4194304"),
+    precision: str = typer.Option("bf16", help="fp32|fp16|bf16|fp8|mxfp8|nvfp4"),
+    tp: int | None = typer.Option(None), pp: int | None = typer.Option(None),
+    vpp: int | None = typer.Option(None), dp: int | None = typer.Option(None),
+    cp: int | None = typer.Option(None), ep: int | None = typer.Option(None),
+    micro_batch: int | None = typer.Option(None, "--micro-batch"),
+    sharding: str | None = typer.Option(None, help="|".join(SHARDINGS)),
+    recompute: str | None = typer.Option(None, help="|".join(RECOMPUTES)),
+    tokens: str | None = typer.Option(None, help="tokens to train, e.g. 15.6T"),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Search the best parallel layout (given fields are fixed) and report its breakdowns."""
+    _choice("precision", precision, ("fp32", "fp16", "bf16", "fp8", "mxfp8", "nvfp4"))
+    fixed = FixedLayout(tp=tp, pp=pp, vpp=vpp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,
+                        sharding=_choice("sharding", sharding, SHARDINGS),  # type: ignore[arg-type]
+                        recompute=_choice("recompute", recompute, RECOMPUTES))  # type: ignore[arg-type]
+    job = build_job(model, accelerator, gpus, seq_len, global_batch_tokens, precision, fixed)
+    plan = plan_training(job)
+    cost = None
+    if tokens:
+        cost = train_cost(parse_count("tokens", tokens), plan.best.tokens_per_s, job.gpus, job.accelerator)
+    out = report(plan, cost)
+    emit_json(out) if fmt is Format.json else _print(out)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("train")(train)

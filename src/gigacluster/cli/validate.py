@@ -1,9 +1,70 @@
-"""`gigacluster train` (filled in below)."""
+"""`gigacluster validate training [--cases FILE]`: predict published measurements, report errors."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from gigacluster.cli.common import Format, console, emit_json, err_console
+from gigacluster.validate.cases import load_cases
+from gigacluster.validate.training import ValidationReport, validate_training
+
+DATA = Path(__file__).resolve().parents[3] / "data" / "validation"
 
 
-def register(app: typer.Typer) -> None:
-    return None
+def default_cases(name: str) -> Path:
+    """The shipped case file: data/validation/<name> of the repository checkout."""
+    return DATA / name
+
+
+def family_table(report: ValidationReport, title: str) -> Table:
+    table = Table(title=title)
+    for col in ("family", "rows", "median APE", "mean APE"):
+        table.add_column(col, justify="left" if col == "family" else "right")
+    for fam, (n, med, mean) in report.by_family().items():
+        table.add_row(fam, str(n), f"{med:.1%}", f"{mean:.1%}")
+    table.add_row("[bold]all[/bold]", f"{report.predicted}/{report.cases}",
+                  f"[bold]{report.median_ape or 0:.1%}[/bold]", f"[bold]{report.mean_ape or 0:.1%}[/bold]")
+    return table
+
+
+def _run(path: Path) -> ValidationReport:
+    if not err_console.is_terminal:
+        return validate_training(path)
+    total = len(load_cases(path))
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("predicting", total=total)
+        return validate_training(path, progress=lambda case_id: bar.update(task, advance=1,
+                                                                            description=case_id))
+
+
+def training(
+    cases: Path = typer.Option(None, "--cases", help="a case file in the published schema"),
+    fmt: Format = typer.Option(Format.table, "--format"),
+    rows: bool = typer.Option(False, "--rows", help="also print every row"),
+) -> None:
+    """Predict every row of a training case file (blank layout fields are searched)."""
+    report = _run(cases or default_cases("training.csv"))
+    if fmt is Format.json:
+        emit_json(report.model_dump(include={"cases", "predicted", "skipped", "median_ape", "mean_ape", "rows"}))
+        return
+    if rows:
+        table = Table(title="rows")
+        for col in ("id", "metric", "measured", "predicted", "APE", "layout"):
+            table.add_column(col)
+        for r in report.rows:
+            table.add_row(r.id, r.metric, f"{r.measured:.4g}", f"{r.predicted:.4g}", f"{r.ape:.1%}", r.layout)
+        console.print(table)
+    console.print(family_table(report, "training validation: APE by source family"))
+    for s in report.skipped:
+        console.print(f"skipped {s.id}: {s.reason}", highlight=False)
+
+
+def register(app: typer.Typer) -> typer.Typer:
+    sub = typer.Typer(help="Predict published measurements and report the error.", no_args_is_help=True)
+    sub.command("training")(training)
+    app.add_typer(sub, name="validate")
+    return sub

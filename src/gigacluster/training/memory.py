@@ -77,7 +77,8 @@ def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_bat
         on = c.shard >= min_stage
         return bytes_per * (np.where(on, dense / g_dense, dense) + np.where(on, expert / g_exp, expert))
 
-    gather = np.where(c.shard >= 3, 2.0 * (dense + expert) / np.ceil(d.layers / c.pp) * m.weight_bytes, 0.0)
+    layer_params = (dense + expert) / np.ceil(d.layers / c.pp)
+    gather = np.where((c.shard >= 3) & (g_dense > 1), 2.0 * layer_params * m.weight_bytes, 0.0)
     t = c.mb * job.seq_len / c.cp
     per_layer = t * d.act_bytes_per_layer / c.tp
     stored = np.where(c.rc == 2, t * d.hidden * DTYPE_BYTES / c.tp, per_layer)

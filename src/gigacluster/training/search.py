@@ -58,6 +58,7 @@ def enumerate_candidates(job: TrainingJob, d: Dims) -> Candidates:
     tp, pp, vpp, cp, ep, mb, shard, rc = grid.T
     dp = np.maximum(job.gpus // (tp * pp * cp), 1)
     ok = (tp * pp * cp * dp == job.gpus) & (d.layers >= pp * vpp) & ((vpp == 1) | (pp > 1))
+    ok &= (ep == 1) | ((d.experts > 0) & (d.experts % ep == 0))
     ok &= ((tp * dp * cp) % ep == 0) & (job.global_batch_seqs % (dp * mb) == 0)
     if job.fixed.dp:
         ok &= dp == job.fixed.dp

@@ -1,0 +1,1 @@
+"""Published-case loaders, predictions and error tables."""

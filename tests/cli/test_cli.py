@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from gigacluster.cli import app
+from gigacluster.cli.common import run_guarded
+
+runner = CliRunner()
+
+
+def test_train_json_has_the_documented_keys() -> None:
+    res = runner.invoke(app, ["train", "--model", "llama3-8b", "--gpus", "64", "--global-batch-tokens", "2M",
+                              "--tokens", "1T", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    for key in ("layout", "step_time_s", "step_breakdown_s", "mfu", "memory_gb", "tokens_per_s",
+                "train_days", "gpu_hours", "search"):
+        assert key in out
+    assert set(out["search"]) == {"candidates", "feasible", "seconds"}
+    assert out["gpu_hours"] == pytest.approx(out["train_days"] * 24 * 64)
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["train", "--accelerator", "h100"], "accelerator: unknown 'h100'; did you mean"),
+    (["train", "--model", "lama3-8b"], "model: unknown"),
+    (["train", "--gpus", "-4"], "gpus: must be a positive integer"),
+    (["train", "--tp", "0"], "tp: must be a positive integer"),
+    (["train", "--sharding", "zero4"], "sharding: 'zero4' not one of"),
+    (["train", "--model", "llama3-8b", "--gpus", "100", "--tp", "8"], "tp=8 must divide the GPU count"),
+    (["train", "--model", "llama3-8b", "--precision", "int3"], "precision: 'int3' not one of"),
+    (["validate", "training", "--cases", "/nonexistent.csv"], "cases: no such file"),
+])
+def test_bad_input_is_one_line_and_exit_2(args: list[str], needle: str, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.argv", ["gigacluster", *args])
+    assert run_guarded(app) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and "Traceback" not in err
+    assert len(err.splitlines()) <= 3  # one logical line (the console may wrap it)
+
+
+def test_model_yaml_and_hf_config_paths(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cfg = {"model_type": "llama", "num_hidden_layers": 4, "hidden_size": 512, "num_attention_heads": 8,
+           "num_key_value_heads": 2, "intermediate_size": 1536, "vocab_size": 32000, "hidden_act": "silu"}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(cfg))
+    res = runner.invoke(app, ["train", "--model", str(path), "--gpus", "8", "--seq-len", "2048",
+                              "--global-batch-tokens", "64k", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("layers: [oops\n")
+    res = runner.invoke(app, ["train", "--model", str(bad)])
+    assert res.exit_code != 0
