@@ -105,3 +105,9 @@ def test_deterministic_for_a_seed() -> None:
     spec = ReliabilitySpec(gpus=65536, days=10, replications=50, seed=3, lemon_fraction=0.01)
     assert goodput(spec) == goodput(spec)
     assert goodput(spec).ettr_mean != goodput(spec.model_copy(update={"seed": 4})).ettr_mean
+
+
+def test_step_time_rounds_the_auto_interval_to_whole_steps() -> None:
+    r = goodput(ReliabilitySpec(gpus=16384, days=5, step_s=7.0, replications=10))
+    steps = r.checkpoint_interval_min * 60 / 7.0
+    assert steps == pytest.approx(round(steps)) and r.checkpoint_interval_min >= r.optimal_checkpoint_interval_min

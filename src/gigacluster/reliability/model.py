@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from gigacluster.catalog import get_accelerator
 from gigacluster.errors import GigaclusterError
 from gigacluster.reliability import closed_form as cf
-from gigacluster.reliability.profiles import FailureProfile, get_profile
+from gigacluster.reliability.profiles import SOURCE_NODE_GPUS, FailureProfile, get_profile
 from gigacluster.reliability.spec import DEFAULT_CHECKPOINT_WRITE_S, DEFAULT_RESTORE_S, ReliabilitySpec
 
 _DAY_S = 86400.0
@@ -58,7 +58,7 @@ class Resolved(BaseModel):
 
 def _rates(spec: ReliabilitySpec, prof: FailureProfile) -> tuple[float, float, float]:
     """Job-level hardware, per-job software / user, and planned rates, per second."""
-    per_gpu_day = (spec.node_failures_per_1000_node_days / 1000.0 / 8 if
+    per_gpu_day = (spec.node_failures_per_1000_node_days / 1000.0 / SOURCE_NODE_GPUS if
                    spec.node_failures_per_1000_node_days is not None else prof.hardware_per_gpu_day())
     job_day = (spec.job_failures_per_day * min(1.0, spec.gpus / prof.job_failure_saturation_gpus)
                if spec.job_failures_per_day is not None else prof.job_per_day(spec.gpus))
