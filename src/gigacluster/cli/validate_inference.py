@@ -1,0 +1,59 @@
+"""`gigacluster validate inference`: predict every published serving case, print the errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from gigacluster.cli.common import Format, console, emit_json, err_console
+from gigacluster.validate.inference import InferenceValidation, validate_inference
+
+
+def _table(report: InferenceValidation) -> None:
+    rows = Table(title="Inference validation (ape = |predicted - measured| / measured)")
+    for col in ("id", "metric", "measured", "predicted", "ape", "layout"):
+        rows.add_column(col, overflow="fold")
+    for r in report.rows:
+        rows.add_row(r.id, r.metric, f"{r.measured:,.1f}", f"{r.predicted:,.1f}", f"{r.ape:.3f}", r.layout)
+    console.print(rows)
+    fams = Table(title="Error by family")
+    for col in ("family", "rows", "median APE", "mean APE"):
+        fams.add_column(col)
+    for f in report.families:
+        fams.add_row(f.family, str(f.rows), f"{f.median_ape:.3f}", f"{f.mean_ape:.3f}")
+    console.print(fams)
+    for s in report.skipped:
+        console.print(f"skipped {s.id}: {s.reason}")
+    console.print(f"cases {report.cases}, predicted {report.predicted}, "
+                  f"median APE {report.median_ape:.3f}, mean APE {report.mean_ape:.3f}")
+
+
+def inference(
+    cases: Path | None = typer.Option(None, "--cases", help="case file (default: shipped inference.csv)"),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Predict the published serving measurements and report the error."""
+    if not err_console.is_terminal:
+        report = validate_inference(cases)
+    else:
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("predicting", total=1)
+
+            def tick(i: int, n: int, case_id: str) -> None:
+                bar.update(task, total=n, completed=i, description=case_id)
+
+            report = validate_inference(cases, progress=tick)
+    if fmt is Format.json:
+        data = report.model_dump(mode="json")
+        data["rows"] = [{k: r[k] for k in ("id", "metric", "measured", "predicted", "ape")} for r in data["rows"]]
+        emit_json(data)
+        return
+    _table(report)
+
+
+def register_inference(validate_app: typer.Typer) -> None:
+    """Called by cli/validate.py: adds `validate inference`."""
+    validate_app.command("inference")(inference)

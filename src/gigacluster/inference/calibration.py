@@ -1,0 +1,69 @@
+"""Serving calibration: efficiency constants per accelerator family, loaded from data/calibration.yaml."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from gigacluster.comm import CommParams
+
+
+class FamilyEfficiency(BaseModel):
+    """Achieved fractions of peak for one accelerator family (see calibration.yaml)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    gemm_eff: float
+    attn_eff: float
+    hbm_eff: float
+    step_overhead_ms: float
+
+
+class GlobalCalibration(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kv_fraction: float
+    reserve_gb: float
+    roofline_p: float
+    gemm_half_tokens: float
+    overhead_us_per_layer: float
+    overhead_us_per_seq: float
+    moe_gemm_eff: float
+    moe_half_rows: float
+    moe_half_ffn: float
+    act_bytes: float
+    comm_latency_us: float
+    comm_half_efficiency_mb: float
+    comm_scaleup_efficiency: float
+    comm_scaleout_efficiency: float
+    offline_max_batch: int
+    offline_max_tokens: int
+
+    def comm_params(self) -> CommParams:
+        return CommParams(latency_us=self.comm_latency_us, half_efficiency_mb=self.comm_half_efficiency_mb,
+                          scaleup_efficiency=self.comm_scaleup_efficiency,
+                          scaleout_efficiency=self.comm_scaleout_efficiency)
+
+
+class ServingCalibration(BaseModel):
+    """All serving constants: global ones and one :class:`FamilyEfficiency` per family."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    global_: GlobalCalibration
+    families: dict[str, FamilyEfficiency]
+
+    def family(self, name: str) -> FamilyEfficiency:
+        return self.families.get(name, self.families["other"])
+
+
+@functools.cache
+def load_calibration() -> ServingCalibration:
+    """The packaged calibration (fitted on the public cases; see the YAML header)."""
+    text = (resources.files("gigacluster.inference") / "data" / "calibration.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    return ServingCalibration(global_=GlobalCalibration(**raw["global"]),
+                              families={k: FamilyEfficiency(**v) for k, v in raw["families"].items()})

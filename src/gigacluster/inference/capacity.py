@@ -1,0 +1,157 @@
+"""Capacity planning: traffic and SLOs -> the best serving layout, replicas, GPUs, MW, $/Mtok.
+
+For each candidate layout (the best few by offline throughput), the simulator finds the highest
+arrival rate one engine sustains within the p99 TTFT / TPOT limits; the layout with the most
+SLO-compliant tokens per GPU wins. Replicas cover the PEAK rate (mean x peak-to-mean).
+Power = GPUs x server W per GPU x PUE. $/Mtok = (amortised capex + energy) / output tokens served
+at the MEAN rate (constants in data/economics.yaml; the economics stage may refine them).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from gigacluster.errors import GigaclusterError
+from gigacluster.hardware.accelerator import Accelerator
+from gigacluster.inference.calibration import ServingCalibration, load_calibration
+from gigacluster.inference.layout import candidate_layouts
+from gigacluster.inference.search import default_kv_precision, rank_layouts
+from gigacluster.inference.simulate import Percentiles
+from gigacluster.inference.simulator import EngineConfig, Limits
+from gigacluster.inference.slo import SloThroughput, max_throughput_under_slo
+from gigacluster.inference.step_cost import make_step_fn, step_coefficients
+from gigacluster.inference.throughput import OfflineThroughput
+from gigacluster.inference.workload import Workload
+from gigacluster.llm.spec import ModelSpec
+
+
+class Traffic(BaseModel):
+    """Demand: a request rate, or users x requests per user per day; token lengths; peakiness."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rate_rps: float | None = None
+    users: float | None = None
+    requests_per_user_day: float = 10.0
+    peak_to_mean: float = 2.0
+    input_len: float = 1024.0
+    output_len: float = 256.0
+    length_cv: float = 0.0
+
+    def mean_rate_rps(self) -> float | None:
+        if self.rate_rps is not None:
+            return self.rate_rps
+        if self.users is not None:
+            return self.users * self.requests_per_user_day / 86400.0
+        return None
+
+
+class Slo(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ttft_p99_ms: float | None = 2000.0
+    tpot_p99_ms: float | None = 100.0
+
+
+class ServingPlan(BaseModel):
+    """The chosen serving deployment and what it costs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    accelerator: str
+    layout: str
+    engine_gpus: int
+    max_throughput_tokens_per_s_per_gpu: float = Field(description="offline, no latency bound")
+    slo_throughput_tokens_per_s_per_gpu: float
+    rate_per_engine_rps: float
+    ttft_ms: Percentiles
+    tpot_ms: Percentiles
+    mean_rate_rps: float | None
+    peak_rate_rps: float | None
+    replicas: int
+    gpus_needed: int
+    power_mw: float
+    usd_per_mtok: float | None
+    kv_tokens_per_engine: float
+    weights_gb_per_gpu: float
+
+
+@functools.cache
+def economics() -> dict[str, float]:
+    text = (resources.files("gigacluster.inference") / "data" / "economics.yaml").read_text("utf-8")
+    return {k: float(v) for k, v in yaml.safe_load(text).items()}
+
+
+def _check_traffic(t: Traffic, slo: Slo) -> None:
+    checks = {"rate": t.rate_rps, "users": t.users, "requests_per_user_day": t.requests_per_user_day,
+              "peak_to_mean": t.peak_to_mean, "input_len": t.input_len, "output_len": t.output_len,
+              "ttft_p99_ms": slo.ttft_p99_ms, "tpot_p99_ms": slo.tpot_p99_ms}
+    for field, value in checks.items():
+        if value is not None and not value > 0:
+            raise GigaclusterError(field, f"must be > 0, got {value}")
+
+
+def _slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traffic: Traffic, slo: Slo,
+               cal: ServingCalibration, n_requests: int, seed: int) -> SloThroughput:
+    step = make_step_fn(step_coefficients(spec, accel, off.layout, cal))
+    cfg = EngineConfig(max_batch=cal.global_.offline_max_batch, max_tokens=cal.global_.offline_max_tokens,
+                       kv_capacity_tokens=off.memory.kv_tokens_per_engine)
+    w = Workload(input_len=traffic.input_len, output_len=traffic.output_len, length_cv=traffic.length_cv,
+                 n_requests=n_requests, seed=seed)
+    limits = Limits(ttft_ms=slo.ttft_p99_ms, tpot_ms=slo.tpot_p99_ms)
+    return max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits)
+
+
+def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo | None = None,
+                 weight_precision: str = "fp8", kv_precision: str | None = None, tp: int | None = None,
+                 candidates: int = 3, n_requests: int = 800, seed: int = 0,
+                 cal: ServingCalibration | None = None) -> ServingPlan:
+    """The best serving layout for ``traffic`` under ``slo`` and what it takes (public API)."""
+    slo = slo or Slo()
+    cal = cal or load_calibration()
+    _check_traffic(traffic, slo)
+    kv = kv_precision or default_kv_precision(weight_precision)
+    layouts = candidate_layouts(spec, accel, None, weight_precision, kv)
+    if tp is not None:
+        layouts = [lay for lay in layouts if lay.tp == tp]
+        if not layouts:
+            raise GigaclusterError("tp", f"{tp} must divide heads ({spec.heads}) and fit the scale-up domain")
+    ranked = rank_layouts(spec, accel, layouts, traffic.input_len, traffic.output_len, cal)[:candidates]
+    scored = [(off, _slo_point(spec, accel, off, traffic, slo, cal, n_requests, seed)) for off in ranked]
+    feasible = [(o, s) for o, s in scored if s.feasible]
+    if not feasible:
+        raise GigaclusterError("slo", "no layout meets the TTFT / TPOT limits at any load")
+    off, point = max(feasible, key=lambda os: os[1].output_tokens_per_s_per_gpu)
+    return _plan(spec, accel, traffic, off, point)
+
+
+def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThroughput,
+          point: SloThroughput) -> ServingPlan:
+    econ = economics()
+    mean = traffic.mean_rate_rps()
+    peak = mean * traffic.peak_to_mean if mean is not None else None
+    replicas = max(math.ceil(peak / point.rate_rps), 1) if peak is not None else 1
+    gpus = replicas * off.engine_gpus
+    w_per_gpu = accel.server_w_per_gpu or (accel.tdp_w or 1000.0) * econ["server_w_per_tdp_w"]
+    power_mw = gpus * w_per_gpu * econ["pue"] / 1e6
+    usd = None
+    served = mean if mean is not None else point.rate_rps
+    if accel.price_usd:
+        capex_per_year = gpus * accel.price_usd * econ["capex_per_gpu_price"] / econ["amortisation_years"]
+        energy_per_year = power_mw * 1e3 * 8760.0 * econ["usd_per_kwh"]
+        tokens_per_year = served * traffic.output_len * 3.1536e7
+        usd = (capex_per_year + energy_per_year) / tokens_per_year * 1e6
+    assert point.result is not None
+    return ServingPlan(
+        model=spec.name, accelerator=accel.id, layout=off.layout.label(), engine_gpus=off.engine_gpus,
+        max_throughput_tokens_per_s_per_gpu=off.output_tokens_per_s_per_gpu,
+        slo_throughput_tokens_per_s_per_gpu=point.output_tokens_per_s_per_gpu, rate_per_engine_rps=point.rate_rps,
+        ttft_ms=point.result.ttft_ms, tpot_ms=point.result.tpot_ms, mean_rate_rps=mean, peak_rate_rps=peak,
+        replicas=replicas, gpus_needed=gpus, power_mw=power_mw, usd_per_mtok=usd,
+        kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu)

@@ -1,0 +1,142 @@
+"""Load published serving measurements (the inference.csv case schema) into typed cases."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from gigacluster.catalog import get_model
+from gigacluster.errors import GigaclusterError
+from gigacluster.llm.spec import ModelSpec
+
+_INT = ("layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab", "moe_experts",
+        "moe_topk", "moe_shared_experts", "moe_ffn_hidden", "moe_dense_layers", "num_gpus", "tp", "pp",
+        "ep", "dp")
+_FLOAT = ("input_len", "output_len", "ttft_limit_ms", "tpot_limit_ms", "value", "params_b",
+          "active_params_b")
+METRICS = ("output_tokens_per_s_per_gpu", "total_tokens_per_s_per_gpu", "input_tokens_per_s_per_gpu",
+           "ttft_ms", "tpot_ms", "e2e_latency_ms")
+
+
+class InferenceCase(BaseModel):
+    """One published serving measurement; ``None`` = not published (the planner chooses)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    family: str
+    confidence: str = ""
+    model_name: str = ""
+    model_id: str = ""
+    arch: str = "dense"
+    accelerator: str
+    num_gpus: int | None = None
+    weight_precision: str = "bf16"
+    kv_precision: str | None = None
+    tp: int | None = None
+    pp: int | None = None
+    ep: int | None = None
+    dp: int | None = None
+    engine: str = ""
+    scenario: str
+    input_len: float | None = None
+    output_len: float | None = None
+    ttft_limit_ms: float | None = None
+    tpot_limit_ms: float | None = None
+    metric: str
+    value: float
+    notes: str = ""
+    layers: int | None = None
+    hidden: int | None = None
+    heads: int | None = None
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    ffn_hidden: int | None = None
+    vocab: int | None = None
+    attention: str | None = None
+    moe_experts: int | None = None
+    moe_topk: int | None = None
+    moe_shared_experts: int | None = None
+    moe_ffn_hidden: int | None = None
+    moe_dense_layers: int | None = None
+
+
+class Dataset(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    match: list[str]
+    input_len_mean: float | None
+    length_cv: float
+
+
+def _parse(row: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, text in row.items():
+        text = (text or "").strip()
+        if not text:
+            continue
+        if key in _INT:
+            out[key] = int(float(text))
+        elif key in _FLOAT:
+            out[key] = float(text)
+        else:
+            out[key] = text
+    return out
+
+
+def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
+    """Cases from ``path`` (default: the shipped data/validation/inference.csv)."""
+    p = Path(path) if path else default_cases_path()
+    if not p.exists():
+        raise GigaclusterError("cases", f"no such file '{p}'")
+    with p.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if rows and "metric" not in rows[0]:
+        raise GigaclusterError("cases", f"'{p}' is not an inference case file (no 'metric' column)")
+    return [InferenceCase(**_parse(r)) for r in rows]
+
+
+def default_cases_path() -> Path:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "data" / "validation" / "inference.csv"
+        if candidate.exists():
+            return candidate
+    return Path("data/validation/inference.csv")
+
+
+@functools.cache
+def datasets() -> tuple[Dataset, ...]:
+    text = (resources.files("gigacluster.inference") / "data" / "datasets.yaml").read_text("utf-8")
+    return tuple(Dataset(name=k, **v) for k, v in yaml.safe_load(text).items())
+
+
+def dataset_of(case: InferenceCase) -> Dataset:
+    """The published dataset a case names in its notes (synthetic fixed lengths otherwise)."""
+    notes = case.notes.lower()
+    for ds in datasets():
+        if any(m in notes for m in ds.match):
+            return ds
+    return next(ds for ds in datasets() if ds.name == "synthetic")
+
+
+_ARCH_FIELDS = ("layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab", "attention",
+                "moe_experts", "moe_topk", "moe_shared_experts", "moe_ffn_hidden", "moe_dense_layers")
+
+
+def case_model(case: InferenceCase) -> ModelSpec:
+    """The catalog model (by ``model_id``) or one built from the row's own architecture columns."""
+    if case.model_id:
+        return get_model(case.model_id)
+    fields = {k: getattr(case, k) for k in _ARCH_FIELDS if getattr(case, k) is not None}
+    if not fields.get("layers") or not fields.get("hidden"):
+        raise GigaclusterError(f"case {case.id}", "no model_id and no architecture columns")
+    return ModelSpec(name=case.model_name or case.id, arch="moe" if case.arch == "moe" else "dense",
+                     mlp="swiglu", **fields)
