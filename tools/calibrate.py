@@ -33,7 +33,10 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "gemm.low_precision_factor": (0.4, 1.0),
     "gemm.overhead_s": (1e-6, 5e-5),
     "gemm.moe_half_tokens": (16.0, 4096.0),
-    "attention.relative_efficiency": (0.3, 1.0),
+    "attention.relative_efficiency.ampere": (0.1, 1.0),
+    "attention.relative_efficiency.hopper": (0.1, 1.0),
+    "attention.relative_efficiency.blackwell": (0.1, 1.0),
+    "attention.relative_efficiency.tpu": (0.1, 1.0),
     "memory_bound.bytes_per_hidden": (4.0, 80.0),
     "memory_bound.layer_overhead_s": (1e-6, 5e-4),
     "comm.half_efficiency_mb": (0.1, 32.0),
@@ -109,8 +112,9 @@ def write(raw: dict[str, Any], path: Path = CALIBRATION_PATH) -> None:
     for dotted in BOUNDS:
         value = _get(raw, dotted)
         parent, key = dotted.rsplit(".", 1) if "." in dotted else ("", dotted)
-        if parent.startswith("gemm.efficiency_max"):
-            text = re.sub(rf"(\b{key}: )[0-9.e+-]+", rf"\g<1>{value:.4g}", text, count=1)
+        if parent in ("gemm.efficiency_max", "attention.relative_efficiency"):
+            section = parent.rsplit(".", 1)[1]
+            text = re.sub(rf"({section}: {{[^}}]*\b{key}: )[0-9.e+-]+", rf"\g<1>{value:.4g}", text, count=1)
         else:
             text = re.sub(rf"(\n\s*{key}: )[0-9.e+-]+", rf"\g<1>{value:.4g}", text, count=1)
     path.write_text(text, encoding="utf-8")

@@ -24,7 +24,7 @@ class GemmCal(_Frozen):
 
 
 class AttentionCal(_Frozen):
-    relative_efficiency: float
+    relative_efficiency: dict[str, float]
     backward_ratio: float
 
 
@@ -79,6 +79,10 @@ class Calibration(_Frozen):
 
     def gemm_efficiency(self, family: str) -> float:
         table = self.gemm.efficiency_max
+        return table.get(family, table["other"])
+
+    def attention_efficiency(self, family: str) -> float:
+        table = self.attention.relative_efficiency
         return table.get(family, table["other"])
 
 

@@ -39,7 +39,7 @@ class Rates:
         eff = cal.gemm_efficiency(acc.family)
         low = cal.gemm.low_precision_factor if job.precision in LOW_PRECISION else 1.0
         gemm = acc.peak_tflops(job.precision) * 1e12 * eff * low
-        attn = acc.peak_tflops("bf16") * 1e12 * eff * cal.attention.relative_efficiency
+        attn = acc.peak_tflops("bf16") * 1e12 * eff * cal.attention_efficiency(acc.family)
         return Rates(gemm, attn, acc.hbm_tbps * 1e12 * cal.memory_bound.hbm_efficiency)
 
 
