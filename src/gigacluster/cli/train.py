@@ -10,6 +10,7 @@ from rich.table import Table
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.cli.common import Format, console, emit_json, parse_count
 from gigacluster.errors import GigaclusterError
+from gigacluster.reliability import ReliabilitySpec, TrainTime, checkpoint_bytes, time_to_train
 from gigacluster.training.energy import TrainCost, train_cost
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.layout import RECOMPUTES, SHARDINGS
@@ -35,7 +36,14 @@ def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | No
     return value
 
 
-def report(plan: TrainingPlan, cost: TrainCost | None) -> dict[str, Any]:
+def wall_clock(job: TrainingJob, plan: TrainingPlan, cost: TrainCost, profile: str) -> TrainTime:
+    """Failure-free days → wall-clock days under ``profile`` (reliability model, Monte Carlo)."""
+    spec = ReliabilitySpec(gpus=job.gpus, days=1.0, profile=profile, step_s=plan.best.step_time_s,
+                           checkpoint_bytes=checkpoint_bytes(job.model), replications=200)
+    return time_to_train(spec, cost.train_days)
+
+
+def report(plan: TrainingPlan, cost: TrainCost | None, wall: TrainTime | None = None) -> dict[str, Any]:
     best = plan.best
     out: dict[str, Any] = {
         "model": plan.model, "accelerator": plan.accelerator, "gpus": plan.gpus, "seq_len": plan.seq_len,
@@ -52,6 +60,9 @@ def report(plan: TrainingPlan, cost: TrainCost | None) -> dict[str, Any]:
     if cost:
         out.update({"tokens": cost.tokens, "train_days": cost.train_days, "gpu_hours": cost.gpu_hours,
                     "gpu_energy_mwh": cost.gpu_energy_mwh, "server_energy_mwh": cost.server_energy_mwh})
+    if wall:
+        out.update({"wall_days": wall.wall_days, "ettr": wall.ettr, "interruptions_expected":
+                    wall.interruptions_expected, "lost_days": wall.lost_days.model_dump()})
     return out
 
 
@@ -74,6 +85,10 @@ def _print(out: dict[str, Any]) -> None:
         console.print(f"to train {out['tokens']:.3g} tokens: {out['train_days']:.1f} days, "
                       f"{out['gpu_hours']:,.0f} GPU-hours, {out['gpu_energy_mwh']:,.0f} MWh GPU energy"
                       " (failure-free)")
+    if "wall_days" in out:
+        lost = ", ".join(f"{k} {v:.1f}" for k, v in out["lost_days"].items() if v >= 0.05)
+        console.print(f"with failures: {out['wall_days']:.1f} wall-clock days (ETTR {out['ettr']:.1%}, "
+                      f"~{out['interruptions_expected']:.0f} interruptions; days lost: {lost})")
     s = out["search"]
     console.print(f"search: {s['candidates']:,} candidates, {s['feasible']:,} fit memory, {s['seconds']:.2f} s")
 
@@ -92,6 +107,8 @@ def train(
     sharding: str | None = typer.Option(None, help="|".join(SHARDINGS)),
     recompute: str | None = typer.Option(None, help="|".join(RECOMPUTES)),
     tokens: str | None = typer.Option(None, help="tokens to train, e.g. 15.6T"),
+    failure_profile: str = typer.Option("llama3", "--failure-profile",
+                                        help="reliability profile for wall-clock time (rsc1|rsc2|llama3|none)"),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Search the best parallel layout (given fields are fixed) and report its breakdowns."""
@@ -101,10 +118,12 @@ def train(
                         recompute=_choice("recompute", recompute, RECOMPUTES))  # type: ignore[arg-type]
     job = build_job(model, accelerator, gpus, seq_len, global_batch_tokens, precision, fixed)
     plan = plan_training(job)
-    cost = None
+    cost = wall = None
     if tokens:
         cost = train_cost(parse_count("tokens", tokens), plan.best.tokens_per_s, job.gpus, job.accelerator)
-    out = report(plan, cost)
+        if failure_profile != "none":
+            wall = wall_clock(job, plan, cost, failure_profile)
+    out = report(plan, cost, wall)
     emit_json(out) if fmt is Format.json else _print(out)
 
 

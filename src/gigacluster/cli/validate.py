@@ -9,6 +9,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from gigacluster.cli.common import Format, console, emit_json, err_console
+from gigacluster.cli.validate_inference import register_inference
 from gigacluster.validate.cases import load_cases
 from gigacluster.validate.training import ValidationReport, validate_training
 
@@ -66,5 +67,6 @@ def training(
 def register(app: typer.Typer) -> typer.Typer:
     sub = typer.Typer(help="Predict published measurements and report the error.", no_args_is_help=True)
     sub.command("training")(training)
+    register_inference(sub)
     app.add_typer(sub, name="validate")
     return sub

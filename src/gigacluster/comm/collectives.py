@@ -42,13 +42,21 @@ class TieredFabric(BaseModel):
 
     tiers: tuple[Tier, ...]
 
-    def bandwidth_gbps(self, span_gpus: ArrayLike) -> FloatArray:
-        """Per-GPU GB/s of the slowest tier a group covering ``span_gpus`` GPUs crosses."""
+    def bandwidth_gbps(self, span_gpus: ArrayLike, members_per_domain: ArrayLike = 1.0) -> FloatArray:
+        """Per-GPU bus GB/s of the slowest tier a group covering ``span_gpus`` GPUs crosses.
+
+        ``members_per_domain`` (k): how many of the group's ranks share one scale-up domain. Rings
+        and trees of a rail-optimised fabric run one channel per NIC, so a group with k ranks per
+        domain moves k NICs' worth of traffic across it, capped by the scale-up link
+        (NCCL multi-rail rings; e.g. FSDP over whole 8-GPU nodes reaches ~8 NICs of bus bandwidth,
+        a data-parallel group with TP=8 only one)."""
         span = np.asarray(span_gpus, dtype=np.float64)
-        bw = np.full(span.shape, self.tiers[-1].gbytes_per_s)
-        for tier in reversed(self.tiers[:-1]):  # outer to inner: the innermost tier that holds wins
-            bw = np.where(span <= tier.span_gpus, tier.gbytes_per_s, bw)
-        return bw
+        k = np.maximum(np.asarray(members_per_domain, dtype=np.float64), 1.0)
+        inner = self.tiers[0].gbytes_per_s
+        bw = np.minimum(self.tiers[-1].gbytes_per_s * k, inner)
+        for tier in reversed(self.tiers[1:-1]):
+            bw = np.where(span <= tier.span_gpus, np.minimum(tier.gbytes_per_s * k, inner), bw)
+        return np.where(span <= self.tiers[0].span_gpus, inner, bw)
 
     def tier_name(self, span_gpus: float) -> str:
         for tier in self.tiers:

@@ -41,6 +41,7 @@ class OverlapCal(_Frozen):
     pp: float
     dp: float
     fsdp: float
+    zero3: float
 
 
 class OptimizerCal(_Frozen):

@@ -20,8 +20,9 @@ SHARDINGS: tuple[str, ...] = ("none", "dist_opt", "zero1", "zero2", "zero3", "fs
 RECOMPUTES: tuple[str, ...] = ("none", "selective", "full")
 
 # What each sharding shards across the data-parallel group: (optimizer, gradients, weights).
-# dist_opt = Megatron distributed optimizer = ZeRO-1; fsdp = ZeRO-3; hsdp = ZeRO-3 within a group.
-SHARD_STAGE = {"none": 0, "dist_opt": 1, "zero1": 1, "zero2": 2, "zero3": 3, "fsdp": 3, "hsdp": 4}
+# dist_opt = Megatron distributed optimizer = ZeRO-1; hsdp = fsdp within a group. DeepSpeed's
+# zero3 (code 5) shards like fsdp (code 3) but communicates over one flat communicator.
+SHARD_STAGE = {"none": 0, "dist_opt": 1, "zero1": 1, "zero2": 2, "fsdp": 3, "hsdp": 4, "zero3": 5}
 RECOMPUTE_CODE = {"none": 0, "selective": 1, "full": 2}
 
 IntArray = NDArray[np.int64]
@@ -74,7 +75,7 @@ class Candidates:
         return Candidates(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
     def layout(self, i: int) -> Layout:
-        shard = {v: k for k, v in SHARD_STAGE.items() if k not in ("zero1", "zero3")}
+        shard = {v: k for k, v in SHARD_STAGE.items() if k != "zero1"}
         rc = {v: k for k, v in RECOMPUTE_CODE.items()}
         return Layout(
             tp=int(self.tp[i]), pp=int(self.pp[i]), vpp=int(self.vpp[i]), dp=int(self.dp[i]),

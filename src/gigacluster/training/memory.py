@@ -62,7 +62,7 @@ def local_params(d: Dims, c: Candidates) -> tuple[F, F]:
 
 
 def _shard_divisors(job: TrainingJob, c: Candidates) -> tuple[F, F]:
-    group = np.where(c.shard == 4, hsdp_group(job, c), c.dp * c.cp).astype(np.float64)
+    group = np.where(c.shard == 4, hsdp_group(job, c), c.dp * c.cp).astype(np.float64)  # hsdp shards in-group
     return group, np.maximum(group * c.tp / (c.ep * c.etp), 1.0)
 
 

@@ -90,18 +90,22 @@ def _dp_comm(job: TrainingJob, d: Dims, c: Candidates, fab: TieredFabric, cal: C
     grad = DTYPE_BYTES * dense, DTYPE_BYTES * expert
     grp = (c.dp * c.cp).astype(np.float64)
     g = np.where(c.shard == 4, hsdp_group(job, c), grp).astype(np.float64)
-    bw = fab.bandwidth_gbps(c.tp * c.cp * c.dp)
-    bw_g = fab.bandwidth_gbps(c.tp * c.cp * g)
+    per_domain = job.system.scaleup_domain / (c.tp * c.cp)  # DP ranks of one group per scale-up domain
+    flat = c.shard == 5  # DeepSpeed ZeRO-3: one flat data-parallel communicator, no multi-rail gain
+    k = np.where(flat, 1.0, np.minimum(grp, per_domain))
+    bw = fab.bandwidth_gbps(c.tp * c.cp * c.dp, k)
+    bw_g = fab.bandwidth_gbps(c.tp * c.cp * g, np.where(flat, 1.0, np.minimum(g, per_domain)))
     p, ov = cal.comm, cal.overlap
     ar = all_reduce_s(grad[0], grp, bw, p) + all_reduce_s(grad[1], np.maximum(grp / c.ep, 1), bw, p)
     window = stage["fwd"] + stage["bwd"] + stage["recompute"]
     replicated = np.maximum(ar * (1 - ov.dp), ar - window)
     ag = all_gather_s(grad[0], g, bw_g, p) + all_gather_s(grad[1], np.maximum(g / c.ep, 1), bw_g, p)
-    fsdp = m * (np.maximum(0.0, ag - ov.fsdp * stage["fwd"])
-                + np.maximum(0.0, 2.0 * ag - ov.fsdp * (stage["bwd"] + stage["recompute"])))
+    o = np.where(flat, ov.zero3, ov.fsdp)
+    fsdp = m * (np.maximum(0.0, ag - o * stage["fwd"])
+                + np.maximum(0.0, 2.0 * ag - o * (stage["bwd"] + stage["recompute"])))
     cross = all_reduce_s(grad[0] / g, grp / g, bw, p)
     hsdp = fsdp + np.maximum(cross * (1 - ov.dp), cross - window)
-    return np.where(c.shard <= 2, replicated, np.where(c.shard == 3, fsdp, hsdp))
+    return np.where(c.shard <= 2, replicated, np.where(c.shard == 4, hsdp, fsdp))
 
 
 def _optimizer(d: Dims, c: Candidates, job: TrainingJob, r: Rates, cal: Calibration) -> F:
