@@ -66,25 +66,25 @@ def _model_entry(model_id: str, entry: dict[str, Any]) -> ModelSpec | None:
 
 
 @functools.cache
-def _raw_models() -> dict[str, dict[str, Any]]:
+def raw_models() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load((_DATA / "models.yaml").read_text(encoding="utf-8"))
     return dict(data)
 
 
 def model_ids() -> list[str]:
-    return list(_raw_models())
+    return list(raw_models())
 
 
 @functools.cache
 def load_models() -> dict[str, ModelSpec]:
     """Every catalog model whose dimensions are published, keyed by id."""
-    specs = {mid: _model_entry(mid, entry) for mid, entry in _raw_models().items()}
+    specs = {mid: _model_entry(mid, entry) for mid, entry in raw_models().items()}
     return {mid: spec for mid, spec in specs.items() if spec is not None}
 
 
 def _alias_table() -> dict[str, str]:
     table: dict[str, str] = {}
-    for mid, entry in _raw_models().items():
+    for mid, entry in raw_models().items():
         for alias in entry.get("aliases") or []:
             table[str(alias).lower()] = mid
     return table
@@ -97,7 +97,7 @@ def get_model(name: str) -> ModelSpec:
         return load_model_file(path)
     key = name.strip().lower()
     key = _alias_table().get(key, key)
-    raw = _raw_models()
+    raw = raw_models()
     if key not in raw:
         raise unknown("model", name, raw)
     spec = load_models().get(key)

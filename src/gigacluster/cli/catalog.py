@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from gigacluster.catalog import load_accelerators, load_models
-from gigacluster.catalog.loaders import _raw_models
+from gigacluster.catalog.loaders import raw_models
 from gigacluster.cli.common import Format, console, emit_json
 from gigacluster.llm.counts import param_counts
 
@@ -37,7 +37,7 @@ def accelerators(fmt: Format = typer.Option(Format.table, "--format")) -> None:
 def models(fmt: Format = typer.Option(Format.table, "--format")) -> None:
     """List the models with their counted parameters (total / active) and architecture."""
     specs = load_models()
-    raw = _raw_models()
+    raw = raw_models()
     rows: list[dict[str, Any]] = []
     for mid, entry in raw.items():
         spec = specs.get(mid)

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from gigacluster.catalog import get_accelerator
-from gigacluster.catalog.loaders import _raw_models
+from gigacluster.catalog.loaders import raw_models
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.counts import model_flops_per_token, param_counts, qk_dim
 from gigacluster.llm.spec import ModelSpec
@@ -73,7 +73,7 @@ def case_model(case: TrainingCase) -> ModelSpec:
     """The architecture as measured: the row's columns over the catalog entry of ``model_id``."""
     base: dict[str, Any] = {}
     if case.get("model_id"):
-        base = {k: v for k, v in (_raw_models().get(case.get("model_id")) or {}).items() if v is not None}
+        base = {k: v for k, v in (raw_models().get(case.get("model_id")) or {}).items() if v is not None}
     for col in ARCH_COLUMNS:
         if case.get(col) is not None:
             base[col] = case.get(col)
