@@ -1,0 +1,146 @@
+"""The cluster as the scheduler sees it: scale-up domains grouped into pods, and gang placement.
+
+``ClusterSpec`` is a plain frozen spec the lead can later build from the hardware design.
+``Placement`` keeps the free GPUs per domain and per pod and places gangs topology-aware:
+
+* a job that fits in one scale-up domain (``gpus <= gpus_per_domain``) must get one domain;
+  the fullest domain that still fits is chosen (best fit), which keeps whole domains free;
+* a larger job gets whole or partial domains inside one pod when any pod has room (the fullest
+  such pod, best fit), taking that pod's emptiest domains first;
+* otherwise it is spread across pods and runs ``cross_pod_slowdown`` times slower.
+
+All or nothing: ``allocate`` either returns the full allocation or ``None`` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gigacluster.errors import GigaclusterError
+
+Alloc = list[tuple[int, int]]  # (domain, gpus) pairs
+
+
+class ClusterSpec(BaseModel):
+    """A GPU cluster for scheduling: ``gpus`` in scale-up domains of ``gpus_per_domain``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    gpus: int = Field(gt=0, description="total GPUs")
+    gpus_per_domain: int = Field(default=8, gt=0, description="GPUs per scale-up (NVLink) domain")
+    domains_per_pod: int = Field(default=128, gt=0, description="scale-up domains per pod")
+    cross_pod_slowdown: float = Field(default=1.25, ge=1.0, description="run-time factor across pods")
+
+    @model_validator(mode="after")
+    def _whole_domains(self) -> ClusterSpec:
+        if self.gpus % self.gpus_per_domain:
+            raise GigaclusterError(
+                "gpus", f"{self.gpus} is not a multiple of gpus_per_domain ({self.gpus_per_domain})")
+        return self
+
+    @property
+    def domains(self) -> int:
+        return self.gpus // self.gpus_per_domain
+
+    @property
+    def pods(self) -> int:
+        return -(-self.domains // self.domains_per_pod)
+
+
+def check_cluster(gpus: int, gpus_per_domain: int = 8) -> None:
+    """Raise a one-line error for a cluster size the CLI should refuse."""
+    if gpus <= 0:
+        raise GigaclusterError("gpus", f"must be > 0, got {gpus}")
+    if gpus_per_domain <= 0:
+        raise GigaclusterError("gpus_per_domain", f"must be > 0, got {gpus_per_domain}")
+
+
+class Placement:
+    """Free GPUs per domain and pod; best-fit, topology-aware gang allocation."""
+
+    __slots__ = ("spec", "size", "free", "pod_free", "buckets", "total_free", "dpp")
+
+    def __init__(self, spec: ClusterSpec) -> None:
+        self.spec = spec
+        self.size = spec.gpus_per_domain
+        self.dpp = spec.domains_per_pod
+        self.free = [self.size] * spec.domains
+        self.pod_free = [0] * spec.pods
+        for d in range(spec.domains):
+            self.pod_free[d // self.dpp] += self.size
+        # buckets[k] = domains with exactly k free GPUs
+        self.buckets: list[set[int]] = [set() for _ in range(self.size + 1)]
+        self.buckets[self.size] = set(range(spec.domains))
+        self.total_free = spec.gpus
+
+    def _take(self, d: int, n: int) -> None:
+        f = self.free[d]
+        if n > f or n <= 0:
+            raise AssertionError(f"double booking: domain {d} has {f} free, asked {n}")
+        self.buckets[f].discard(d)
+        self.buckets[f - n].add(d)
+        self.free[d] = f - n
+        self.pod_free[d // self.dpp] -= n
+        self.total_free -= n
+
+    def release(self, alloc: Alloc) -> None:
+        for d, n in alloc:
+            f = self.free[d]
+            if f + n > self.size:
+                raise AssertionError(f"over-release: domain {d} would have {f + n} free")
+            self.buckets[f].discard(d)
+            self.buckets[f + n].add(d)
+            self.free[d] = f + n
+            self.pod_free[d // self.dpp] += n
+            self.total_free += n
+
+    def domain_with(self, n: int) -> int:
+        """The fullest domain with at least ``n`` free GPUs, or -1."""
+        for k in range(n, self.size + 1):
+            bucket = self.buckets[k]
+            if bucket:
+                return next(iter(bucket))
+        return -1
+
+    def allocate(self, n: int) -> tuple[Alloc, bool] | None:
+        """Place a gang of ``n`` GPUs; returns (allocation, spans_pods) or None if it cannot."""
+        if n > self.total_free:
+            return None
+        if n <= self.size:
+            d = self.domain_with(n)
+            if d < 0:
+                return None
+            self._take(d, n)
+            return [(d, n)], False
+        pod = self._best_pod(n)
+        if pod >= 0:
+            return self._fill(self._pod_domains(pod), n), False
+        pods = sorted(range(len(self.pod_free)), key=lambda p: (-self.pod_free[p], p))
+        domains = [d for p in pods for d in self._pod_domains(p)]
+        alloc = self._fill(domains, n)
+        return alloc, len({d // self.dpp for d, _ in alloc}) > 1
+
+    def _best_pod(self, n: int) -> int:
+        best, best_free = -1, 1 << 62
+        for p, f in enumerate(self.pod_free):
+            if n <= f < best_free:
+                best, best_free = p, f
+        return best
+
+    def _pod_domains(self, p: int) -> list[int]:
+        lo = p * self.dpp
+        hi = min(lo + self.dpp, len(self.free))
+        return sorted(range(lo, hi), key=lambda d: (-self.free[d], d))
+
+    def _fill(self, domains: list[int], n: int) -> Alloc:
+        alloc: Alloc = []
+        left = n
+        for d in domains:
+            take = min(self.free[d], left)
+            if take:
+                self._take(d, take)
+                alloc.append((d, take))
+                left -= take
+                if not left:
+                    return alloc
+        raise AssertionError(f"fill ran out of GPUs with {left} of {n} left")

@@ -1,0 +1,150 @@
+"""Load job traces: the shipped Philly-derived and Alibaba openb traces, or any CSV like them.
+
+Two schemas are recognised by their header:
+
+* **Philly (Pollux artifact)**: ``timestamp`` (ISO date-time or seconds), ``duration`` (s),
+  ``num_gpus``; optional ``cluster`` (virtual cluster = team), ``user`` (researcher),
+  ``priority`` (integer, higher first). Other columns (``gpu_time``) are ignored.
+* **Alibaba openb pods**: ``creation_time``, ``scheduled_time``, ``deletion_time`` (s),
+  ``num_gpu``, ``gpu_milli``, ``qos``. CPU-only pods and never-scheduled (Pending) pods are
+  dropped; a fractional GPU request takes one whole GPU (gangs here are whole GPUs); run time is
+  ``deletion - scheduled``; pods created before day 115 (27 long-lived survivors of the snapshot,
+  see the trace README) are dropped.
+
+Traces without researchers get them assigned per team (seeded), see ``assign_researchers``.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from gigacluster.errors import GigaclusterError
+from gigacluster.scheduling.workload import Workload, assign_researchers, build
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TRACES_DIR = REPO_ROOT / "data" / "traces"
+SHIPPED = {
+    "philly": TRACES_DIR / "philly_pollux" / "philly.csv",
+    "alibaba": TRACES_DIR / "alibaba_openb" / "openb_pod_list_default.csv",
+}
+PHILLY_REQUIRED = ("timestamp", "duration", "num_gpus")
+ALIBABA_REQUIRED = ("creation_time", "scheduled_time", "deletion_time", "num_gpu")
+ALIBABA_FIRST_DAY = 115.0
+
+
+def trace_path(name: str) -> Path:
+    """A shipped trace name (philly, alibaba) or a path to a CSV file."""
+    path = SHIPPED.get(name, Path(name))
+    if not path.is_file():
+        raise GigaclusterError("trace", f"no such trace or file '{name}'; shipped: {', '.join(SHIPPED)}")
+    return path
+
+
+def load_trace(name: str, researchers: int = 500, seed: int = 0) -> Workload:
+    """Load a shipped trace or a CSV file; errors name the column or line."""
+    path = trace_path(name)
+    with path.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        rows = list(reader)
+    if all(c in header for c in ALIBABA_REQUIRED):
+        return _alibaba(path, rows, researchers, seed)
+    missing = [c for c in PHILLY_REQUIRED if c not in header]
+    if missing:
+        raise GigaclusterError(f"{path.name}: columns", f"missing column '{missing[0]}' "
+                               f"(need {', '.join(PHILLY_REQUIRED)}, or the Alibaba pod columns)")
+    return _philly(path, rows, header, researchers, seed)
+
+
+def _number(path: Path, line: int, col: str, text: str | None) -> float:
+    try:
+        value = float(text if text is not None else "")
+    except ValueError:
+        raise GigaclusterError(f"{path.name} line {line}: {col}", f"not a number: '{text}'") from None
+    if not np.isfinite(value):
+        raise GigaclusterError(f"{path.name} line {line}: {col}", f"not finite: '{text}'")
+    return value
+
+
+def _timestamp_s(path: Path, line: int, text: str | None) -> float:
+    text = (text or "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        stamp = datetime.fromisoformat(text)
+        return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+    except ValueError:
+        raise GigaclusterError(f"{path.name} line {line}: timestamp",
+                               f"expected a date-time or seconds, got '{text}'") from None
+
+
+def _philly(path: Path, rows: list[dict[str, str]], header: list[str], researchers: int,
+            seed: int) -> Workload:
+    n = len(rows)
+    arrival = np.empty(n)
+    duration = np.empty(n)
+    gpus = np.empty(n, dtype=np.int64)
+    prio = np.zeros(n, dtype=np.int64)
+    teams: dict[str, int] = {}
+    users: dict[str, int] = {}
+    team = np.empty(n, dtype=np.int64)
+    user = np.empty(n, dtype=np.int64)
+    has_user, has_prio = "user" in header, "priority" in header
+    for i, r in enumerate(rows):
+        line = i + 2
+        arrival[i] = _timestamp_s(path, line, r.get("timestamp"))
+        duration[i] = _number(path, line, "duration", r.get("duration"))
+        if duration[i] < 0:
+            raise GigaclusterError(f"{path.name} line {line}: duration", f"must be >= 0, got {r['duration']}")
+        g = _number(path, line, "num_gpus", r.get("num_gpus"))
+        if g < 1 or g != int(g):
+            raise GigaclusterError(f"{path.name} line {line}: num_gpus", f"must be a whole number >= 1, got {g}")
+        gpus[i] = int(g)
+        team[i] = teams.setdefault(r.get("cluster") or "all", len(teams))
+        if has_user:
+            user[i] = users.setdefault(r.get("user") or "?", len(users))
+        if has_prio:
+            prio[i] = int(_number(path, line, "priority", r.get("priority")))
+    rng = np.random.default_rng(seed)
+    if has_user:
+        rt = np.zeros(len(users), dtype=np.int64)
+        rt[user] = team
+        names = tuple(users)
+    else:
+        user, rt = assign_researchers(team, len(teams), researchers, rng)
+        names = tuple(f"r{i:04d}" for i in range(len(rt)))
+    return build(path.stem, arrival / 3600.0, duration / 3600.0, gpus, user, team, prio,
+                 names, tuple(teams), rt)
+
+
+def _alibaba(path: Path, rows: list[dict[str, str]], researchers: int, seed: int) -> Workload:
+    keep_arrival, keep_run, keep_gpus, keep_team = [], [], [], []
+    teams: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        line = i + 2
+        g = _number(path, line, "num_gpu", r.get("num_gpu"))
+        if g <= 0 or not (r.get("scheduled_time") or "").strip():
+            continue
+        created = _number(path, line, "creation_time", r.get("creation_time"))
+        start = _number(path, line, "scheduled_time", r.get("scheduled_time"))
+        end = _number(path, line, "deletion_time", r.get("deletion_time"))
+        if end < start:
+            raise GigaclusterError(f"{path.name} line {line}: deletion_time",
+                                   f"before scheduled_time ({end} < {start})")
+        if created < ALIBABA_FIRST_DAY * 86400.0:
+            continue
+        keep_arrival.append(created)
+        keep_run.append(end - start)
+        keep_gpus.append(int(np.ceil(g)))
+        keep_team.append(teams.setdefault(r.get("qos") or "all", len(teams)))
+    team = np.array(keep_team, dtype=np.int64)
+    user, rt = assign_researchers(team, len(teams), researchers, np.random.default_rng(seed))
+    return build(path.stem, np.array(keep_arrival) / 3600.0, np.array(keep_run) / 3600.0,
+                 np.array(keep_gpus, dtype=np.int64), user, team, np.zeros(len(team), dtype=np.int64),
+                 tuple(f"r{i:04d}" for i in range(len(rt))), tuple(teams), rt)
