@@ -11,6 +11,7 @@ import typer
 
 from gigacluster.cli import catalog as _catalog
 from gigacluster.cli import reliability as _reliability
+from gigacluster.cli import schedule as _schedule
 from gigacluster.cli import serve as _serve
 from gigacluster.cli import train as _train
 from gigacluster.cli import validate as _validate
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 _catalog.register(app)
 _reliability.register(app)
+_schedule.register(app)
 _serve.register(app)
 _train.register(app)
 _validate.register(app)

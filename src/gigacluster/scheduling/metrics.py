@@ -8,7 +8,7 @@ Definitions (hours throughout):
   ``fragmentation_gpu_h``: the part of it when the policy's chosen job fit by count but not by
   topology (no domain / gang placement), i.e. GPU-hours lost to fragmentation.
 * ``queue_wait_h``: time a job spent waiting in all (JCT less the time it held GPUs).
-* ``slowdown``: JCT / max(duration, 10 min) (bounded slowdown).
+* ``slowdown``: max(1, JCT / max(duration, 10 min)) (bounded slowdown).
 * ``jain_fairness``: Jain's index over researchers of their mean service ratio duration / JCT
   (1 = every researcher's jobs are delayed alike).
 * ``gpu_hours_per_researcher_per_day``: GPU-hours delivered during the arrival window per
@@ -134,7 +134,7 @@ def report(run: SimRun) -> QueueReport:
     held = np.array([j.run_h for j in jobs])
     jct = finish - arrival
     wait = np.maximum(jct - held, 0.0)
-    slow = jct / np.maximum(dur, BOUND_H)
+    slow = np.maximum(jct / np.maximum(dur, BOUND_H), 1.0)
     ratio = np.bincount(w.researcher, weights=np.minimum(dur / np.maximum(jct, 1e-12), 1.0),
                         minlength=w.researchers)
     njobs = np.bincount(w.researcher, minlength=w.researchers)
