@@ -120,11 +120,11 @@ def _philly(path: Path, rows: list[dict[str, str]], header: list[str], researche
         user, rt = assign_researchers(team, len(teams), researchers, rng)
         names = tuple(f"r{i:04d}" for i in range(len(rt)))
     return build(path.stem, arrival / 3600.0, duration / 3600.0, gpus, user, team, prio,
-                 names, tuple(teams), rt)
+                 names, tuple(teams), rt, np.arange(2, n + 2, dtype=np.int64))
 
 
 def _alibaba(path: Path, rows: list[dict[str, str]], researchers: int, seed: int) -> Workload:
-    keep_arrival, keep_run, keep_gpus, keep_team = [], [], [], []
+    keep_arrival, keep_run, keep_gpus, keep_team, keep_line = [], [], [], [], []
     teams: dict[str, int] = {}
     for i, r in enumerate(rows):
         line = i + 2
@@ -143,8 +143,10 @@ def _alibaba(path: Path, rows: list[dict[str, str]], researchers: int, seed: int
         keep_run.append(end - start)
         keep_gpus.append(int(np.ceil(g)))
         keep_team.append(teams.setdefault(r.get("qos") or "all", len(teams)))
+        keep_line.append(line)
     team = np.array(keep_team, dtype=np.int64)
     user, rt = assign_researchers(team, len(teams), researchers, np.random.default_rng(seed))
     return build(path.stem, np.array(keep_arrival) / 3600.0, np.array(keep_run) / 3600.0,
                  np.array(keep_gpus, dtype=np.int64), user, team, np.zeros(len(team), dtype=np.int64),
-                 tuple(f"r{i:04d}" for i in range(len(rt))), tuple(teams), rt)
+                 tuple(f"r{i:04d}" for i in range(len(rt))), tuple(teams), rt,
+                 np.array(keep_line, dtype=np.int64))

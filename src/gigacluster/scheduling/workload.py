@@ -31,6 +31,7 @@ class Workload:
     researcher_names: tuple[str, ...]
     team_names: tuple[str, ...]
     researcher_team: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    line: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # CSV line per job
 
     def __post_init__(self) -> None:
         n = len(self.arrival_h)
@@ -62,21 +63,23 @@ class Workload:
     def take(self, idx: npt.NDArray[np.intp] | npt.NDArray[np.int64]) -> Workload:
         return Workload(self.source, self.arrival_h[idx], self.duration_h[idx], self.gpus[idx],
                         self.researcher[idx], self.team[idx], self.priority[idx],
-                        self.researcher_names, self.team_names, self.researcher_team)
+                        self.researcher_names, self.team_names, self.researcher_team,
+                        self.line[idx] if len(self.line) else self.line)
 
     def check_fits(self, cluster_gpus: int) -> None:
         """One-line error naming the first job larger than the cluster."""
         big = np.flatnonzero(self.gpus > cluster_gpus)
         if len(big):
             i = int(big[0])
+            where = f"{self.source} line {int(self.line[i])}" if len(self.line) else f"{self.source} job {i}"
             raise GigaclusterError(
-                f"trace row {i}: num_gpus", f"{int(self.gpus[i])} GPUs exceeds the cluster's {cluster_gpus}")
+                f"{where}: num_gpus", f"{int(self.gpus[i])} GPUs exceeds the cluster's {cluster_gpus}")
 
 
 def build(source: str, arrival_h: FloatArray, duration_h: FloatArray, gpus: IntArray,
           researcher: IntArray, team: IntArray, priority: IntArray,
           researcher_names: tuple[str, ...], team_names: tuple[str, ...],
-          researcher_team: IntArray | None = None) -> Workload:
+          researcher_team: IntArray | None = None, line: IntArray | None = None) -> Workload:
     """Sort by arrival (stable) and shift by whole days so the first job arrives in day 0
     (the hour of day is kept for the daily cycle)."""
     order = np.argsort(arrival_h, kind="stable")
@@ -87,7 +90,8 @@ def build(source: str, arrival_h: FloatArray, duration_h: FloatArray, gpus: IntA
                     gpus[order].astype(np.int64), researcher[order].astype(np.int64),
                     team[order].astype(np.int64), priority[order].astype(np.int64),
                     researcher_names, team_names,
-                    np.zeros(0, dtype=np.int64) if researcher_team is None else researcher_team)
+                    np.zeros(0, dtype=np.int64) if researcher_team is None else researcher_team,
+                    np.zeros(0, dtype=np.int64) if line is None else line[order].astype(np.int64))
 
 
 def assign_researchers(team: IntArray, n_teams: int, researchers: int,
