@@ -50,7 +50,8 @@ def training(
     """Predict every row of a training case file (blank layout fields are searched)."""
     report = _run(cases or default_cases("training.csv"))
     if fmt is Format.json:
-        emit_json(report.model_dump(include={"cases", "predicted", "skipped", "median_ape", "mean_ape", "rows"}))
+        emit_json(report.model_dump(include={"cases", "predicted", "skipped", "median_ape", "mean_ape", "rows",
+                                             "ranking"}))
         return
     if rows:
         table = Table(title="rows")
@@ -60,6 +61,11 @@ def training(
             table.add_row(r.id, r.metric, f"{r.measured:.4g}", f"{r.predicted:.4g}", f"{r.ape:.1%}", r.layout)
         console.print(table)
     console.print(family_table(report, "training validation: APE by source family"))
+    if report.ranking:
+        rk = report.ranking
+        console.print(f"layout ranking: {rk.groups} groups of the same model, GPUs and batch ({rk.rows} rows): "
+                      f"mean Spearman ρ {rk.mean_spearman:.2f}, predicted fastest = measured fastest in "
+                      f"{rk.top1_match:.0%} of groups")
     for s in report.skipped:
         console.print(f"skipped {s.id}: {s.reason}", highlight=False)
 

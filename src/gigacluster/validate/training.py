@@ -23,6 +23,7 @@ from gigacluster.training.calibration import Calibration, load_calibration
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.plan import LayoutResult, hardware_flops_per_token, plan_training
 from gigacluster.validate.cases import TrainingCase, load_cases
+from gigacluster.validate.ranking import RankingReport, rank_layouts
 
 ARCH_COLUMNS = ("arch", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab",
                 "attention", "moe_experts", "moe_topk", "moe_shared_experts", "moe_ffn_hidden",
@@ -60,6 +61,7 @@ class ValidationReport(BaseModel):
     median_ape: float | None
     mean_ape: float | None
     rows: list[PredictedRow]
+    ranking: RankingReport | None = None
 
     def by_family(self) -> dict[str, tuple[int, float, float]]:
         """family -> (rows, median APE, mean APE)."""
@@ -158,5 +160,5 @@ def validate_training(path: Path, cal: Calibration | None = None,
     return ValidationReport(
         cases=len(cases), predicted=len(rows), skipped=skipped,
         median_ape=float(np.median(apes)) if apes else None, mean_ape=float(np.mean(apes)) if apes else None,
-        rows=rows,
+        rows=rows, ranking=rank_layouts(cases, {r.id: r.predicted for r in rows}),
     )

@@ -1,0 +1,23 @@
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gigacluster.validate.ranking import spearman
+from gigacluster.validate.training import validate_training
+
+DATA = Path(__file__).parents[2] / "data" / "validation"
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=3, max_size=30, unique=True))
+def test_spearman_is_one_for_any_monotone_map_and_minus_one_reversed(xs: list[float]) -> None:
+    a = np.array(xs)
+    assert np.isclose(spearman(a, np.exp(a / 1e6)), 1.0)
+    assert np.isclose(spearman(a, -a), -1.0)
+
+
+def test_vtrain_layout_ranking_is_scored_and_positive() -> None:
+    report = validate_training(DATA / "training_vtrain_multi.csv")
+    assert report.ranking is not None and report.ranking.groups == 4
+    assert report.ranking.mean_spearman > 0.5
