@@ -131,3 +131,13 @@ def test_runs_are_deterministic() -> None:
     a = simulate(ClusterSpec(gpus=128), w, "las", SimOptions(failures=True, seed=3))
     b = simulate(ClusterSpec(gpus=128), w, "las", SimOptions(failures=True, seed=3))
     assert a.model_dump(exclude={"wall_s", "events_per_s"}) == b.model_dump(exclude={"wall_s", "events_per_s"})
+
+
+def test_researcher_compute_for_plan() -> None:
+    from gigacluster.scheduling import researcher_compute
+
+    rep = researcher_compute(ClusterSpec(gpus=256), researchers=40, policy="fair", jobs=1500, load=0.8)
+    assert rep.researchers == 40 and rep.policy == "fair"
+    per_day = rep.utilization * 256 * 24 / 40
+    assert rep.gpu_hours_per_researcher_per_day == pytest.approx(per_day, rel=1e-6)
+    assert rep.researcher_gpu_h_per_day.min <= rep.gpu_hours_per_researcher_per_day <= rep.researcher_gpu_h_per_day.max

@@ -165,6 +165,8 @@ class RankedPreemptive(Policy):
                         state.preempt(v)
                     if state.start(job):
                         continue
+                if job.gpus == 1:
+                    return  # not even one GPU can be freed for this rank: nothing else starts
                 if small:
                     failed_small = job.gpus
                 else:
