@@ -37,8 +37,8 @@ class EventLoop:
         """Schedule ``kind`` at absolute ``time`` (never before ``now``)."""
         if time < self.now:
             raise ValueError(f"cannot schedule in the past: {time} < {self.now}")
-        self._seq += 1
-        heapq.heappush(self._heap, (time, priority, self._seq, kind, payload))
+        self._seq = seq = self._seq + 1
+        heapq.heappush(self._heap, (time, priority, seq, kind, payload))
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -50,10 +50,17 @@ class EventLoop:
         """Process events in order; stop when none are left or the next is after ``until``."""
         heap, handlers, pop = self._heap, self._handlers, heapq.heappop
         count = 0
-        while heap and heap[0][0] <= until:
-            time, _, _, kind, payload = pop(heap)
-            self.now = time
-            handlers[kind](time, payload)
-            count += 1
+        if until == float("inf"):  # the common case, without a bound check per event
+            while heap:
+                time, _, _, kind, payload = pop(heap)
+                self.now = time
+                handlers[kind](time, payload)
+                count += 1
+        else:
+            while heap and heap[0][0] <= until:
+                time, _, _, kind, payload = pop(heap)
+                self.now = time
+                handlers[kind](time, payload)
+                count += 1
         self.events_processed += count
         return self.now
