@@ -54,6 +54,7 @@ section h2 { margin:0 0 12px; font-size:20px; }
 h3 { margin:14px 0 8px; font-size:14px; color:var(--muted); font-weight:600; }
 .grid { display:grid; grid-template-columns:repeat(auto-fit, minmax(min(420px, 100%), 1fr));
         gap:8px 28px; align-items:start; }
+.grid > div { min-width:0; }
 figure { margin:0 0 8px; }
 figcaption { color:var(--muted); font-size:12px; margin-top:4px; }
 svg.chart { width:100%; height:auto; display:block; overflow:visible; }
