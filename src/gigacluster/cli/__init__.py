@@ -10,6 +10,7 @@ import sys
 import typer
 
 from gigacluster.cli import catalog as _catalog
+from gigacluster.cli import design as _design
 from gigacluster.cli import reliability as _reliability
 from gigacluster.cli import schedule as _schedule
 from gigacluster.cli import serve as _serve
@@ -25,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 _catalog.register(app)
+_design.register(app)
 _reliability.register(app)
 _schedule.register(app)
 _serve.register(app)

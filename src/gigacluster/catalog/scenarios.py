@@ -1,0 +1,156 @@
+"""Scenarios: named clusters (Prometheus, Hyperion, Colossus, Meta 24K, Stargate Abilene) as user-editable
+YAML in ``catalog/scenarios/``: the design inputs, optional phases, cost overrides, and the workload the
+later stages use (a model to train, its token budget, serving traffic, researchers, scheduling policy)."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from gigacluster.catalog.loaders import get_model
+from gigacluster.errors import GigaclusterError, unknown
+from gigacluster.hardware.spec import SIZINGS, DesignSpec
+from gigacluster.llm.spec import ModelSpec
+
+
+class Phase(BaseModel):
+    """A build-out step: its own sizing (and optionally accelerator)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    year: int
+    facility_mw: float | None = None
+    it_mw: float | None = None
+    budget_usd: float | None = None
+    accelerators: int | None = None
+    accelerator: str | None = None
+    note: str = ""
+
+
+class TrainingWorkload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    tokens: float
+    precision: str = "bf16"
+    seq_len: int = 8192
+    global_batch_tokens: float = 16 * 2**20
+
+
+class ServingWorkload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    daily_active_users: float
+    requests_per_user_day: float
+    input_len: int
+    output_len: int
+    ttft_p99_ms: float
+    tpot_p99_ms: float
+
+
+class Scenario(BaseModel):
+    """One named cluster. ``design`` holds DesignSpec fields; ``costs`` CostSpec overrides."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    year: int
+    description: str
+    sources: list[str]
+    design: dict[str, Any]
+    phases: list[Phase] = []
+    costs: dict[str, float] = {}
+    training: TrainingWorkload
+    serving: ServingWorkload
+    researchers: int
+    scheduling_policy: str
+    notes: str = ""
+
+    def phase(self, name: str | None = None) -> Phase | None:
+        """A phase by name; the first when ``name`` is None; None when the scenario has no phases."""
+        if not self.phases:
+            if name:
+                raise GigaclusterError("phase", f"scenario '{self.id}' has no phases")
+            return None
+        if name is None:
+            return self.phases[0]
+        for p in self.phases:
+            if p.name == name:
+                return p
+        raise unknown("phase", name, [p.name for p in self.phases])
+
+    def design_spec(self, phase: str | None = None, **overrides: Any) -> DesignSpec:
+        """The DesignSpec of this scenario (at ``phase``), with ``overrides`` (non-None) on top."""
+        data = dict(self.design)
+        p = self.phase(phase)
+        if p is not None:
+            data.update({k: v for k, v in p.model_dump().items() if k in SIZINGS and v is not None})
+            if p.accelerator:
+                data["accelerator"] = p.accelerator
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if any(k in SIZINGS for k in given):
+            data.update({k: None for k in SIZINGS})
+        data.update(given)
+        return DesignSpec(**data)
+
+    def training_model(self) -> ModelSpec:
+        return get_model(resolve_model(self.training.model))
+
+    def serving_model(self) -> ModelSpec:
+        return get_model(resolve_model(self.serving.model))
+
+
+def _dir() -> Traversable:
+    return resources.files("gigacluster.catalog") / "scenarios"
+
+
+def resolve_model(name: str) -> str:
+    """A scenario's model: a file under ``scenarios/models/`` (e.g. behemoth-class), else a catalog id."""
+    path = _dir() / "models" / f"{name}.yaml"
+    return str(path) if path.is_file() else name
+
+
+def _load(sid: str, text: str) -> Scenario:
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise GigaclusterError(f"scenario.{sid}", "must hold a mapping of fields")
+    try:
+        return Scenario(id=sid, **data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        raise GigaclusterError(f"scenario.{sid}.{loc}", first.get("msg", "invalid")) from None
+
+
+@functools.cache
+def load_scenarios() -> dict[str, Scenario]:
+    """Every packaged scenario, keyed by file name."""
+    files = sorted((f for f in _dir().iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    return {f.name[:-5]: _load(f.name[:-5], f.read_text(encoding="utf-8")) for f in files}
+
+
+def scenario_ids() -> list[str]:
+    return list(load_scenarios())
+
+
+def get_scenario(name: str) -> Scenario:
+    """A scenario by id, or a path to a scenario YAML file."""
+    if name.endswith((".yaml", ".yml")):
+        path = Path(name)
+        if not path.is_file():
+            raise GigaclusterError("scenario", f"no such file '{name}'")
+        return _load(path.stem, path.read_text(encoding="utf-8"))
+    table = load_scenarios()
+    key = name.strip().lower()
+    if key not in table:
+        raise unknown("scenario", name, table)
+    return table[key]
