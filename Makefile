@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gigacluster train --model llama3-405b --accelerator h100-sxm --gpus 16384 --tokens 15.6T
+	$(BIN)/gigacluster plan prometheus --out out/prometheus
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

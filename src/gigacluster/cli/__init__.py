@@ -11,6 +11,7 @@ import typer
 
 from gigacluster.cli import catalog as _catalog
 from gigacluster.cli import design as _design
+from gigacluster.cli import plan as _plan
 from gigacluster.cli import reliability as _reliability
 from gigacluster.cli import schedule as _schedule
 from gigacluster.cli import serve as _serve
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 _catalog.register(app)
 _design.register(app)
+_plan.register(app)
 _reliability.register(app)
 _schedule.register(app)
 _serve.register(app)

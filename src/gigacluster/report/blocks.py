@@ -39,9 +39,11 @@ def subdict(d: JsonDict, key: str) -> JsonDict | None:
 
 
 def numeric_parts(d: JsonDict, skip: Iterable[str] = ("total",)) -> list[tuple[str, float]]:
-    """The (label, value) numeric entries of a breakdown dict, leaving out ``skip`` keys."""
+    """The (label, value) numeric entries of a breakdown dict, leaving out ``skip`` keys and subtotals
+    (``*_total``, e.g. ``it_total`` inside a facility power breakdown)."""
     skipped = set(skip)
-    return [(humanize(k), float(v)) for k, v in d.items() if k not in skipped and is_number(v)]
+    return [(humanize(k), float(v)) for k, v in d.items()
+            if k not in skipped and not k.endswith("_total") and is_number(v)]
 
 
 def section(anchor: str, title: str, parts: Sequence[str]) -> str:
