@@ -6,7 +6,6 @@ evaluated in chunks, and only the winners become :class:`Layout` objects.
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 
@@ -54,8 +53,8 @@ def _options(job: TrainingJob, d: Dims) -> list[tuple[int, ...]]:
 def enumerate_candidates(job: TrainingJob, d: Dims) -> Candidates:
     """The grid of structurally valid layouts (degrees multiply to the GPU count, etc.)."""
     opts = _options(job, d)
-    grid = np.array(list(itertools.product(*opts)), dtype=np.int64).reshape(-1, 8)
-    tp, pp, vpp, cp, ep, mb, shard, rc = grid.T
+    mesh = np.meshgrid(*[np.asarray(o, dtype=np.int64) for o in opts], indexing="ij")
+    tp, pp, vpp, cp, ep, mb, shard, rc = (m.ravel() for m in mesh)
     dp = np.maximum(job.gpus // (tp * pp * cp), 1)
     ok = (tp * pp * cp * dp == job.gpus) & (d.layers >= pp * vpp) & ((vpp == 1) | (pp > 1))
     ok &= (ep == 1) | ((d.experts > 0) & (d.experts % ep == 0))
