@@ -50,8 +50,7 @@ def training(
     """Predict every row of a training case file (blank layout fields are searched)."""
     report = _run(cases or default_cases("training.csv"))
     if fmt is Format.json:
-        emit_json(report.model_dump(include={"cases", "predicted", "skipped", "median_ape", "mean_ape", "rows",
-                                             "ranking"}))
+        emit_json(report)
         return
     if rows:
         table = Table(title="rows")

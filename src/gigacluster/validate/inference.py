@@ -25,38 +25,16 @@ from gigacluster.inference.step_cost import make_step_fn, step_coefficients
 from gigacluster.inference.throughput import OfflineThroughput, single_request_latency
 from gigacluster.inference.workload import Workload
 from gigacluster.validate.cases_inference import InferenceCase, case_model, dataset_of, load_cases
+from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
 
 Progress = Callable[[int, int, str], None]
 SIM_REQUESTS = 1500
 
 
-class Row(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Row(PredictedRow):
+    """A predicted serving case; ``scenario`` is offline | server | interactive | latency."""
 
-    id: str
-    family: str
     scenario: str
-    metric: str
-    measured: float
-    predicted: float
-    ape: float
-    layout: str
-
-
-class Skipped(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    reason: str
-
-
-class FamilyError(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    family: str
-    rows: int
-    median_ape: float
-    mean_ape: float
 
 
 class InferenceValidation(BaseModel):
@@ -137,14 +115,6 @@ def predict(case: InferenceCase, cal: ServingCalibration | None = None) -> tuple
     raise GigaclusterError(f"case {case.id}", f"scenario {case.scenario} / metric {case.metric} not modelled")
 
 
-def _families(rows: list[Row]) -> list[FamilyError]:
-    groups: dict[str, list[float]] = {}
-    for r in rows:
-        groups.setdefault(r.family, []).append(r.ape)
-    return [FamilyError(family=f, rows=len(a), median_ape=statistics.median(a), mean_ape=statistics.fmean(a))
-            for f, a in groups.items()]
-
-
 def validate_inference(path: str | Path | None = None, progress: Progress | None = None,
                        cal: ServingCalibration | None = None,
                        scenarios: tuple[str, ...] | None = None) -> InferenceValidation:
@@ -169,7 +139,7 @@ def validate_inference(path: str | Path | None = None, progress: Progress | None
     return InferenceValidation(
         cases=len(cases), predicted=len(rows), skipped=skipped,
         median_ape=statistics.median(apes) if apes else float("nan"),
-        mean_ape=statistics.fmean(apes) if apes else float("nan"), rows=rows, families=_families(rows))
+        mean_ape=statistics.fmean(apes) if apes else float("nan"), rows=rows, families=family_errors(rows))
 
 
 FIT_FAMILY_KEYS = ("gemm_eff", "hbm_eff", "step_overhead_ms")

@@ -24,30 +24,12 @@ from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.plan import LayoutResult, hardware_flops_per_token, plan_training
 from gigacluster.validate.cases import TrainingCase, load_cases
 from gigacluster.validate.ranking import RankingReport, rank_layouts
+from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
 
 ARCH_COLUMNS = ("arch", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab",
                 "attention", "moe_experts", "moe_topk", "moe_shared_experts", "moe_ffn_hidden",
                 "moe_dense_layers")
 LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "micro_batch", "sharding", "recompute")
-
-
-class PredictedRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    family: str
-    metric: str
-    measured: float
-    predicted: float
-    ape: float
-    layout: str
-
-
-class Skipped(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    reason: str
 
 
 class ValidationReport(BaseModel):
@@ -61,14 +43,12 @@ class ValidationReport(BaseModel):
     median_ape: float | None
     mean_ape: float | None
     rows: list[PredictedRow]
+    families: list[FamilyError]
     ranking: RankingReport | None = None
 
     def by_family(self) -> dict[str, tuple[int, float, float]]:
         """family -> (rows, median APE, mean APE)."""
-        out: dict[str, list[float]] = {}
-        for r in self.rows:
-            out.setdefault(r.family, []).append(r.ape)
-        return {f: (len(v), float(np.median(v)), float(np.mean(v))) for f, v in out.items()}
+        return {f.family: (f.rows, f.median_ape, f.mean_ape) for f in self.families}
 
 
 def case_model(case: TrainingCase) -> ModelSpec:
@@ -160,5 +140,5 @@ def validate_training(path: Path, cal: Calibration | None = None,
     return ValidationReport(
         cases=len(cases), predicted=len(rows), skipped=skipped,
         median_ape=float(np.median(apes)) if apes else None, mean_ape=float(np.mean(apes)) if apes else None,
-        rows=rows, ranking=rank_layouts(cases, {r.id: r.predicted for r in rows}),
+        rows=rows, families=family_errors(rows), ranking=rank_layouts(cases, {r.id: r.predicted for r in rows}),
     )
