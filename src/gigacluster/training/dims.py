@@ -37,6 +37,8 @@ class Dims:
     head_params: float
     dense_act_bytes: float
     moe_act_bytes: float
+    dense_gemm_input_bytes: float
+    moe_gemm_input_bytes: float
 
     @property
     def moe_fraction(self) -> float:
@@ -47,11 +49,28 @@ class Dims:
         """Mean stored activation bytes per token per layer (no recompute, no parallelism)."""
         return (self.dense_layers * self.dense_act_bytes + self.moe_layers * self.moe_act_bytes) / self.layers
 
+    @property
+    def act_bytes_per_layer_low_precision(self) -> float:
+        """The same under fp8/fp4 GEMMs: Transformer Engine keeps the saved GEMM inputs in fp8
+        (1 byte instead of 2) for the weight-gradient GEMMs; everything else stays 16-bit."""
+        saved = (self.dense_layers * self.dense_gemm_input_bytes + self.moe_layers * self.moe_gemm_input_bytes)
+        return self.act_bytes_per_layer - 0.5 * saved / self.layers
+
 
 def _attention_act(h: int, qk: int, kv: int, v: int) -> float:
     # LN out 2h + Q,K,V 2(qk + 2kv) + attention out 2v + two LN inputs 4h (no dropout: modern LLM
     # pre-training runs with dropout 0, so Korthikanti's 1-byte masks are not stored)
     return 2 * h + 2 * (qk + 2 * kv) + 2 * v + 4 * h
+
+
+def _attention_gemm_inputs(h: int, v: int) -> float:
+    # LN out (QKV input) 2h + attention out (projection input) 2v
+    return 2 * h + 2 * v
+
+
+def _mlp_gemm_inputs(h: int, ffn: int) -> float:
+    # FFN input 2h + activation output (down-projection input) 2F
+    return 2 * h + 2 * ffn
 
 
 def _mlp_act(h: int, ffn: int, gated: bool) -> float:
@@ -77,4 +96,6 @@ def dims_of(spec: ModelSpec) -> Dims:
         norm_params=c.norms_per_layer, embedding_params=c.embedding, head_params=c.lm_head or c.embedding,
         dense_act_bytes=attn_act + _mlp_act(h, ffn, gated) if ffn else attn_act,
         moe_act_bytes=attn_act + moe_mlp_act,
+        dense_gemm_input_bytes=_attention_gemm_inputs(h, v) + (_mlp_gemm_inputs(h, ffn) if ffn else 0.0),
+        moe_gemm_input_bytes=_attention_gemm_inputs(h, v) + (topk + shared) * _mlp_gemm_inputs(h, moe_ffn),
     )

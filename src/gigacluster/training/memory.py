@@ -80,7 +80,8 @@ def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_bat
     layer_params = (dense + expert) / np.ceil(d.layers / c.pp)
     gather = np.where((c.shard >= 3) & (g_dense > 1), 2.0 * layer_params * m.weight_bytes, 0.0)
     t = c.mb * job.seq_len / c.cp
-    per_layer = t * d.act_bytes_per_layer / c.tp
+    low = job.precision in ("fp8", "mxfp8", "nvfp4")
+    per_layer = t * (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) / c.tp
     stored = np.where(c.rc == 2, t * d.hidden * DTYPE_BYTES / c.tp, per_layer)
     inflight = np.minimum(micro_batches, c.pp) * np.where(c.vpp > 1, 1 + (c.pp - 1) / (c.pp * c.vpp), 1.0)
     acts = stored * np.ceil(d.layers / c.pp) * inflight + np.where(c.rc == 2, per_layer, 0.0)
