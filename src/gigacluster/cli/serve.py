@@ -9,6 +9,7 @@ from rich.table import Table
 
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.cli.common import Format, console, emit_json, parse_count
+from gigacluster.economics import ServingCost, reference_rates, serving_cost
 from gigacluster.inference import ServingPlan, Slo, Traffic, plan_serving
 
 
@@ -16,7 +17,12 @@ def _number(field: str, text: str | None) -> float | None:
     return None if text is None else parse_count(field, text)
 
 
-def plan_json(plan: ServingPlan) -> dict[str, Any]:
+def fleet_cost(plan: ServingPlan) -> ServingCost:
+    """Power and $/Mtok of the fleet from the economics stage's reference cluster of this accelerator."""
+    return serving_cost(reference_rates(plan.accelerator), plan.gpus_needed, plan.mean_output_tokens_per_s)
+
+
+def plan_json(plan: ServingPlan, cost: ServingCost) -> dict[str, Any]:
     """The documented JSON shape (plus the full plan under "detail")."""
     return {
         "layout": plan.layout, "engine_gpus": plan.engine_gpus,
@@ -24,12 +30,12 @@ def plan_json(plan: ServingPlan) -> dict[str, Any]:
         "slo_throughput_tokens_per_s_per_gpu": plan.slo_throughput_tokens_per_s_per_gpu,
         "ttft_ms": {"p50": plan.ttft_ms.p50, "p99": plan.ttft_ms.p99},
         "tpot_ms": {"p50": plan.tpot_ms.p50, "p99": plan.tpot_ms.p99},
-        "replicas": plan.replicas, "gpus_needed": plan.gpus_needed, "power_mw": plan.power_mw,
-        "usd_per_mtok": plan.usd_per_mtok, "detail": plan.model_dump(mode="json"),
+        "replicas": plan.replicas, "gpus_needed": plan.gpus_needed, "power_mw": cost.facility_power_mw,
+        "usd_per_mtok": cost.usd_per_mtok, "cost": cost.model_dump(), "detail": plan.model_dump(mode="json"),
     }
 
 
-def _table(plan: ServingPlan) -> Table:
+def _table(plan: ServingPlan, cost: ServingCost) -> Table:
     t = Table(title=f"Serving {plan.model} on {plan.accelerator}")
     t.add_column("quantity")
     t.add_column("value", justify="right")
@@ -42,8 +48,8 @@ def _table(plan: ServingPlan) -> Table:
         ("TPOT p50 / p99 (ms)", f"{plan.tpot_ms.p50:,.1f} / {plan.tpot_ms.p99:,.1f}"),
         ("peak rate (req/s)", "-" if plan.peak_rate_rps is None else f"{plan.peak_rate_rps:,.0f}"),
         ("replicas", f"{plan.replicas:,}"), ("GPUs needed", f"{plan.gpus_needed:,}"),
-        ("power (MW, incl. PUE)", f"{plan.power_mw:,.2f}"),
-        ("$ per million output tokens", "-" if plan.usd_per_mtok is None else f"{plan.usd_per_mtok:,.3f}"),
+        ("power (MW, incl. PUE)", f"{cost.facility_power_mw:,.2f}"),
+        ("$ per million output tokens", "-" if cost.usd_per_mtok is None else f"{cost.usd_per_mtok:,.3f}"),
     ]
     for k, v in rows:
         t.add_row(k, v)
@@ -73,10 +79,11 @@ def serve(
     slo = Slo(ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms)
     plan = plan_serving(get_model(model), get_accelerator(accelerator), traffic, slo,
                         weight_precision=precision, kv_precision=kv_precision, tp=tp)
+    cost = fleet_cost(plan)
     if fmt is Format.json:
-        emit_json(plan_json(plan))
+        emit_json(plan_json(plan, cost))
         return
-    console.print(_table(plan))
+    console.print(_table(plan, cost))
 
 
 def register(app: typer.Typer) -> None:

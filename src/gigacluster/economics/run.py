@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from gigacluster.economics.cluster import Cluster
+from gigacluster.economics.cluster import Cluster, build_cluster
 from gigacluster.errors import GigaclusterError
+from gigacluster.hardware.spec import DesignSpec
 
 
 class CostRates(BaseModel):
@@ -73,3 +74,35 @@ def usd_per_mtok(rates: CostRates, tokens_per_s_per_gpu: float) -> float:
     if not tokens_per_s_per_gpu > 0:
         raise GigaclusterError("tokens-per-s-per-gpu", f"must be > 0, got {tokens_per_s_per_gpu}")
     return usd_per_gpu_hour(rates) / (tokens_per_s_per_gpu * 3600.0 / 1e6)
+
+
+class ServingCost(BaseModel):
+    """A serving fleet sized for the peak but paid for around the clock: power and $ per million
+    output tokens at the mean rate (so the peak-to-mean headroom is in the price)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    gpus: int
+    it_power_mw: float
+    facility_power_mw: float
+    usd_per_hour: float
+    mean_output_tokens_per_s: float
+    usd_per_mtok: float | None
+
+
+def serving_cost(rates: CostRates, gpus: int, mean_output_tokens_per_s: float | None) -> ServingCost:
+    """Fleet $/hour = GPUs x all-in $/GPU-hour; $/Mtok = $/hour / (mean output tokens per hour / 1e6)."""
+    if gpus < 1:
+        raise GigaclusterError("gpus", f"must be a positive integer, got {gpus}")
+    it_mw = gpus * rates.it_kw_per_gpu / 1e3
+    per_hour = gpus * usd_per_gpu_hour(rates)
+    tokens = mean_output_tokens_per_s or 0.0
+    usd = per_hour / (tokens * 3600.0 / 1e6) if tokens > 0 else None
+    return ServingCost(gpus=gpus, it_power_mw=it_mw, facility_power_mw=it_mw * rates.pue, usd_per_hour=per_hour,
+                       mean_output_tokens_per_s=tokens, usd_per_mtok=usd)
+
+
+def reference_rates(accelerator: str, gpus: int = 1024) -> CostRates:
+    """Cost rates of a reference cluster of ``gpus`` of ``accelerator`` built with the default design and
+    cost data (for serving or training estimates outside a scenario)."""
+    return rates_of(build_cluster(DesignSpec(accelerator=accelerator, accelerators=gpus)))

@@ -1,19 +1,17 @@
-"""Capacity planning: traffic and SLOs -> the best serving layout, replicas, GPUs, MW, $/Mtok.
+"""Capacity planning: traffic and SLOs -> the best serving layout, replicas and GPUs.
 
 For each candidate layout (the best few by offline throughput), the simulator finds the highest
 arrival rate one engine sustains within the p99 TTFT / TPOT limits; the layout with the most
-SLO-compliant tokens per GPU wins. Replicas cover the PEAK rate (mean x peak-to-mean).
-Power = GPUs x server W per GPU x PUE. $/Mtok = (amortised capex + energy) / output tokens served
-at the MEAN rate (constants in data/economics.yaml; the economics stage may refine them).
+SLO-compliant tokens per GPU wins. Replicas cover the PEAK rate (mean x peak-to-mean). Power and
+$ per million tokens of the fleet are the economics stage's (``economics.serving_cost``), which
+prices the peak-sized fleet against the tokens it serves at the MEAN rate.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.errors import GigaclusterError
@@ -76,18 +74,12 @@ class ServingPlan(BaseModel):
     peak_rate_rps: float | None
     replicas: int
     gpus_needed: int
-    power_mw: float
-    usd_per_mtok: float | None
+    mean_output_tokens_per_s: float = Field(description="output tokens/s the fleet serves at the mean rate")
     kv_tokens_per_engine: float
     weights_gb_per_gpu: float
 
 
 @functools.cache
-def economics() -> dict[str, float]:
-    text = (resources.files("gigacluster.inference") / "data" / "economics.yaml").read_text("utf-8")
-    return {k: float(v) for k, v in yaml.safe_load(text).items()}
-
-
 def _check_traffic(t: Traffic, slo: Slo) -> None:
     checks = {"rate": t.rate_rps, "users": t.users, "requests_per_user_day": t.requests_per_user_day,
               "peak_to_mean": t.peak_to_mean, "input_len": t.input_len, "output_len": t.output_len,
@@ -133,25 +125,16 @@ def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo
 
 def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThroughput,
           point: SloThroughput) -> ServingPlan:
-    econ = economics()
     mean = traffic.mean_rate_rps()
     peak = mean * traffic.peak_to_mean if mean is not None else None
     replicas = max(math.ceil(peak / point.rate_rps), 1) if peak is not None else 1
     gpus = replicas * off.engine_gpus
-    w_per_gpu = accel.server_w_per_gpu or (accel.tdp_w or 1000.0) * econ["server_w_per_tdp_w"]
-    power_mw = gpus * w_per_gpu * econ["pue"] / 1e6
-    usd = None
     served = mean if mean is not None else point.rate_rps
-    if accel.price_usd:
-        capex_per_year = gpus * accel.price_usd * econ["capex_per_gpu_price"] / econ["amortisation_years"]
-        energy_per_year = power_mw * 1e3 * 8760.0 * econ["usd_per_kwh"]
-        tokens_per_year = served * traffic.output_len * 3.1536e7
-        usd = (capex_per_year + energy_per_year) / tokens_per_year * 1e6
     assert point.result is not None
     return ServingPlan(
         model=spec.name, accelerator=accel.id, layout=off.layout.label(), engine_gpus=off.engine_gpus,
         max_throughput_tokens_per_s_per_gpu=off.output_tokens_per_s_per_gpu,
         slo_throughput_tokens_per_s_per_gpu=point.output_tokens_per_s_per_gpu, rate_per_engine_rps=point.rate_rps,
         ttft_ms=point.result.ttft_ms, tpot_ms=point.result.tpot_ms, mean_rate_rps=mean, peak_rate_rps=peak,
-        replicas=replicas, gpus_needed=gpus, power_mw=power_mw, usd_per_mtok=usd,
+        replicas=replicas, gpus_needed=gpus, mean_output_tokens_per_s=served * traffic.output_len,
         kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu)

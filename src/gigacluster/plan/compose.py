@@ -8,7 +8,7 @@ from typing import Any
 
 from gigacluster.catalog import get_accelerator
 from gigacluster.catalog.scenarios import Scenario
-from gigacluster.economics import build_cluster, rates_of, summary, usd_per_mtok
+from gigacluster.economics import build_cluster, rates_of, serving_cost, summary
 from gigacluster.economics.spec import CostSpec
 from gigacluster.inference import Slo, Traffic, plan_serving
 from gigacluster.plan.training import fastest_job, scaling_curve, training_section
@@ -24,7 +24,8 @@ def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: Any) -> 
     sp = plan_serving(s.serving_model(), get_accelerator(acc_id), traffic,
                       Slo(ttft_p99_ms=w.ttft_p99_ms, tpot_p99_ms=w.tpot_p99_ms))
     out = sp.model_dump(mode="json")
-    out["usd_per_mtok"] = usd_per_mtok(rates, sp.slo_throughput_tokens_per_s_per_gpu)
+    cost = serving_cost(rates, sp.gpus_needed, sp.mean_output_tokens_per_s)
+    out.update({"power_mw": cost.facility_power_mw, "usd_per_mtok": cost.usd_per_mtok})
     out["share_of_cluster"] = sp.gpus_needed / cluster_gpus
     out["users_servable_by_whole_cluster"] = w.daily_active_users * cluster_gpus / sp.gpus_needed
     return out
