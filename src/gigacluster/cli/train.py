@@ -10,11 +10,11 @@ from rich.table import Table
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.cli.common import Format, console, emit_json, parse_count
 from gigacluster.errors import GigaclusterError
-from gigacluster.reliability import ReliabilitySpec, TrainTime, checkpoint_bytes, time_to_train
-from gigacluster.training.energy import TrainCost, train_cost
+from gigacluster.plan.training import training_report, wall_clock
+from gigacluster.training.energy import train_cost
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.layout import RECOMPUTES, SHARDINGS
-from gigacluster.training.plan import TrainingPlan, plan_training
+from gigacluster.training.plan import plan_training
 
 
 def build_job(model: str, accelerator: str, gpus: int, seq_len: int, global_batch_tokens: str,
@@ -34,36 +34,6 @@ def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | No
     if value is not None and value not in allowed:
         raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
     return value
-
-
-def wall_clock(job: TrainingJob, plan: TrainingPlan, cost: TrainCost, profile: str) -> TrainTime:
-    """Failure-free days → wall-clock days under ``profile`` (reliability model, Monte Carlo)."""
-    spec = ReliabilitySpec(gpus=job.gpus, days=1.0, profile=profile, step_s=plan.best.step_time_s,
-                           checkpoint_bytes=checkpoint_bytes(job.model), replications=200)
-    return time_to_train(spec, cost.train_days)
-
-
-def report(plan: TrainingPlan, cost: TrainCost | None, wall: TrainTime | None = None) -> dict[str, Any]:
-    best = plan.best
-    out: dict[str, Any] = {
-        "model": plan.model, "accelerator": plan.accelerator, "gpus": plan.gpus, "seq_len": plan.seq_len,
-        "global_batch_seqs": plan.global_batch_seqs, "precision": plan.precision,
-        "layout": best.layout.model_dump(), "micro_batches": best.micro_batches,
-        "step_time_s": best.step_time_s, "step_breakdown_s": best.step_breakdown_s,
-        "mfu": best.mfu, "hfu": best.hfu, "tflops_per_gpu": best.tflops_per_gpu,
-        "memory_gb": best.memory_gb, "memory_breakdown_gb": best.memory_breakdown_gb,
-        "tokens_per_s": best.tokens_per_s,
-        "top": [{"layout": r.layout.model_dump(), "step_time_s": r.step_time_s, "mfu": r.mfu,
-                 "memory_gb": r.memory_gb} for r in plan.top],
-        "search": plan.search.model_dump(),
-    }
-    if cost:
-        out.update({"tokens": cost.tokens, "train_days": cost.train_days, "gpu_hours": cost.gpu_hours,
-                    "gpu_energy_mwh": cost.gpu_energy_mwh, "server_energy_mwh": cost.server_energy_mwh})
-    if wall:
-        out.update({"wall_days": wall.wall_days, "ettr": wall.ettr, "interruptions_expected":
-                    wall.interruptions_expected, "lost_days": wall.lost_days.model_dump()})
-    return out
 
 
 def _print(out: dict[str, Any]) -> None:
@@ -122,8 +92,8 @@ def train(
     if tokens:
         cost = train_cost(parse_count("tokens", tokens), plan.best.tokens_per_s, job.gpus, job.accelerator)
         if failure_profile != "none":
-            wall = wall_clock(job, plan, cost, failure_profile)
-    out = report(plan, cost, wall)
+            wall = wall_clock(job, plan.best.step_time_s, cost.train_days, failure_profile)
+    out = training_report(plan, cost, wall)
     emit_json(out) if fmt is Format.json else _print(out)
 
 

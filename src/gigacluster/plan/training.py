@@ -10,9 +10,9 @@ from gigacluster.economics import CostRates, training_run_cost
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.reliability import ReliabilitySpec, TrainTime, checkpoint_bytes, time_to_train
-from gigacluster.training.energy import train_cost
+from gigacluster.training.energy import TrainCost, train_cost
 from gigacluster.training.job import SystemSpec, TrainingJob
-from gigacluster.training.plan import plan_training
+from gigacluster.training.plan import TrainingPlan, plan_training
 
 
 def job_gpus(cluster_gpus: int, layers: int) -> int:
@@ -31,10 +31,36 @@ def training_job(s: Scenario, acc: Accelerator, system: SystemSpec, gpus: int) -
                        global_batch_seqs=seqs, precision=t.precision)  # type: ignore[arg-type]
 
 
-def _wall(job: TrainingJob, step_s: float, train_days: float) -> TrainTime:
-    spec = ReliabilitySpec(gpus=job.gpus, days=1.0, profile="llama3", step_s=step_s,
+def wall_clock(job: TrainingJob, step_s: float, train_days: float, profile: str = "llama3") -> TrainTime:
+    """Failure-free days → wall-clock days under a reliability ``profile`` (Monte Carlo, 200 runs)."""
+    spec = ReliabilitySpec(gpus=job.gpus, days=1.0, profile=profile, step_s=step_s,
                            checkpoint_bytes=checkpoint_bytes(job.model), replications=200)
     return time_to_train(spec, train_days)
+
+
+def training_report(plan: TrainingPlan, cost: TrainCost | None = None,
+                    wall: TrainTime | None = None) -> dict[str, Any]:
+    """The best layout with its breakdowns, the runners-up, and (given) time, energy and failures."""
+    best = plan.best
+    out: dict[str, Any] = {
+        "model": plan.model, "accelerator": plan.accelerator, "gpus": plan.gpus, "seq_len": plan.seq_len,
+        "global_batch_seqs": plan.global_batch_seqs, "precision": plan.precision,
+        "layout": best.layout.model_dump(), "micro_batches": best.micro_batches,
+        "step_time_s": best.step_time_s, "step_breakdown_s": best.step_breakdown_s,
+        "mfu": best.mfu, "hfu": best.hfu, "tflops_per_gpu": best.tflops_per_gpu,
+        "memory_gb": best.memory_gb, "memory_breakdown_gb": best.memory_breakdown_gb,
+        "tokens_per_s": best.tokens_per_s,
+        "top": [{"layout": r.layout.model_dump(), "step_time_s": r.step_time_s, "mfu": r.mfu,
+                 "memory_gb": r.memory_gb} for r in plan.top],
+        "search": plan.search.model_dump(),
+    }
+    if cost:
+        out.update({"tokens": cost.tokens, "train_days": cost.train_days, "gpu_hours": cost.gpu_hours,
+                    "gpu_energy_mwh": cost.gpu_energy_mwh, "server_energy_mwh": cost.server_energy_mwh})
+    if wall:
+        out.update({"wall_days": wall.wall_days, "ettr": wall.ettr, "interruptions_expected":
+                    wall.interruptions_expected, "lost_days": wall.lost_days.model_dump()})
+    return out
 
 
 def training_section(s: Scenario, acc: Accelerator, system: SystemSpec, gpus: int,
@@ -42,23 +68,14 @@ def training_section(s: Scenario, acc: Accelerator, system: SystemSpec, gpus: in
     """Best layout for a job of ``gpus``, time/energy/cost to train, wall-clock with failures."""
     job = training_job(s, acc, system, gpus)
     plan = plan_training(job, top_k=3)
-    best = plan.best
-    cost = train_cost(s.training.tokens, best.tokens_per_s, job.gpus, acc)
-    wall = _wall(job, best.step_time_s, cost.train_days)
+    cost = train_cost(s.training.tokens, plan.best.tokens_per_s, job.gpus, acc)
+    wall = wall_clock(job, plan.best.step_time_s, cost.train_days)
     run = training_run_cost(rates, wall.wall_days * 24.0 * job.gpus)
-    return {
-        "model": s.training.model, "gpus": job.gpus, "precision": job.precision, "seq_len": job.seq_len,
-        "global_batch_seqs": job.global_batch_seqs, "layout": best.layout.model_dump(),
-        "step_time_s": best.step_time_s, "step_breakdown_s": best.step_breakdown_s, "mfu": best.mfu,
-        "memory_gb": best.memory_gb, "memory_breakdown_gb": best.memory_breakdown_gb,
-        "tokens_per_s": best.tokens_per_s, "tokens": s.training.tokens, "train_days": cost.train_days,
-        "gpu_hours": cost.gpu_hours, "gpu_energy_mwh": cost.gpu_energy_mwh, "wall_days": wall.wall_days,
-        "ettr": wall.ettr, "interruptions_expected": wall.interruptions_expected,
-        "lost_days": wall.lost_days.model_dump(),
+    return training_report(plan, cost, wall) | {
+        "model": s.training.model,
         "cost_usd": {"amortised": run.amortised_usd, "energy": run.energy_usd, "total": run.total_usd},
         "run_energy": {"gpu_hours": run.gpu_hours, "it_energy_mwh": run.it_energy_mwh,
                        "facility_energy_mwh": run.facility_energy_mwh, "co2_t": run.co2_t},
-        "search": plan.search.model_dump(),
     }
 
 
@@ -82,7 +99,7 @@ def scaling_curve(s: Scenario, acc: Accelerator, system: SystemSpec, cluster_gpu
         except GigaclusterError:
             continue
         days = s.training.tokens / best.tokens_per_s / 86400.0
-        wall = _wall(job, best.step_time_s, days)
+        wall = wall_clock(job, best.step_time_s, days)
         points.append({"gpus": gpus, "mfu": best.mfu, "train_days": days, "wall_days": wall.wall_days,
                        "ettr": wall.ettr, "step_time_s": best.step_time_s})
     return points

@@ -16,6 +16,7 @@ from gigacluster.training.calibration import Calibration, load_calibration
 from gigacluster.training.dims import Dims, dims_of
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import RECOMPUTE_CODE, SHARD_STAGE, Candidates
+from gigacluster.training.memory import Memory
 from gigacluster.training.step import Evaluation, evaluate
 
 POW2 = (1, 2, 4, 8, 16, 32, 64)
@@ -69,8 +70,6 @@ def enumerate_candidates(job: TrainingJob, d: Dims) -> Candidates:
 
 
 def _concat(parts: list[Evaluation]) -> Evaluation:
-    from gigacluster.training.memory import Memory
-
     first = parts[0]
     mem = Memory(**{k: np.concatenate([getattr(p.memory, k) for p in parts])
                     for k in first.memory.__dataclass_fields__})
