@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+from gigacluster.cli import calibrate as _calibrate
 from gigacluster.cli import catalog as _catalog
 from gigacluster.cli import design as _design
 from gigacluster.cli import plan as _plan
@@ -26,6 +27,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+_calibrate.register(app)
 _catalog.register(app)
 _design.register(app)
 _plan.register(app)
