@@ -50,7 +50,7 @@ def layer_gemms(spec: ModelSpec, tokens: int, tp: int) -> list[tuple[str, int, i
     return [(r, m, n, k) for r, m, n, k in shapes if min(m, n, k) >= 1]
 
 
-_CPU_QUICK = BenchGrid(name="quick", gemm_m=(16, 64, 256), gemm_nk=(256, 512, 1024),
+_CPU_QUICK = BenchGrid(name="quick", gemm_m=(16, 64, 256), gemm_nk=(256, 1024, 2048),
                        layer=LayerShapes(model="llama3-8b", tokens=32, tp=8),
                        bandwidth_mb=(8.0, 32.0), rep=Repetition(warmup=1, reps=5, min_sample_s=2e-3))
 _CPU_FULL = BenchGrid(name="full", gemm_m=(16, 64, 256, 1024), gemm_nk=(256, 512, 1024, 2048),

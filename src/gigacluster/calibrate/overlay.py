@@ -117,3 +117,12 @@ def save_overlay(overlay: CalibrationOverlay, path: str | Path) -> Path:
                  "# calibration's keys of the same name; see docs/calibrate.md\n" + dump_overlay(overlay),
                  encoding="utf-8")
     return p
+
+
+def overlay_calibrations(path: str | Path | None) -> tuple[Calibration | None, ServingCalibration | None]:
+    """(training, serving) calibrations with the overlay at ``path`` on top; (None, None) without one,
+    meaning the shipped calibration."""
+    if path is None:
+        return None, None
+    overlay = load_overlay(path)
+    return overlay.training_calibration(), overlay.serving_calibration()

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from gigacluster.calibrate import CalibrationOverlay, load_overlay, save_overlay
@@ -15,6 +16,12 @@ from gigacluster.calibrate.compare import CompareRow, compare, median_ape
 from gigacluster.calibrate.pipeline import CalibrateRequest
 from gigacluster.calibrate.pipeline import calibrate as run_calibration
 from gigacluster.cli.common import Format, console, emit_json, err_console
+
+WIDE = 112  # the tables need this many columns; wider than a default 80-column pipe
+
+
+def _wide() -> Console:
+    return Console(width=max(console.width, WIDE))
 
 
 def _t(s: float | None) -> str:
@@ -40,20 +47,19 @@ def _print_values(o: CalibrationOverlay) -> None:
                 held = f"{q.holdout_median_ape:.1%} (n={q.holdout_points})"
             shipped = "" if v.shipped is None else f"{v.shipped:.4g}"
             table.add_row(file, key, shipped, f"{v.value:.4g}", fit, held)
-    console.print(table)
+    _wide().print(table)
 
 
 def _print_compare(rows: list[CompareRow]) -> None:
-    table = Table(title="predicted vs measured per microbenchmark (median of repetitions)")
-    for col in ("benchmark", "measured", "spread", "train·shipped", "err", "train·overlay", "err",
-                "serve·shipped", "err", "serve·overlay", "err"):
+    table = Table(title="predicted vs measured (error = predicted/measured − 1; * = held out of the fit)")
+    for col in ("benchmark", "measured", "spread", "train shipped", "train overlay", "serve shipped",
+                "serve overlay"):
         table.add_column(col, justify="left" if col == "benchmark" else "right")
     for r in rows:
-        name = r.id + (" (held out)" if r.held_out else "")
         preds = (r.training_shipped_s, r.training_overlay_s, r.serving_shipped_s, r.serving_overlay_s)
-        cells = [c for p in preds for c in (_t(p), _err(p, r.measured_s))]
-        table.add_row(name, _t(r.measured_s), f"{r.spread:.0%}", *cells)
-    console.print(table)
+        table.add_row(r.id + ("*" if r.held_out else ""), _t(r.measured_s), f"{r.spread:.0%}",
+                      *(_err(p, r.measured_s) or "–" for p in preds))
+    _wide().print(table)
     for col in ("training_overlay_s", "serving_overlay_s"):
         held = median_ape(rows, col, held_out=True)
         if held is not None:
@@ -66,7 +72,7 @@ def _device_line(o: CalibrationOverlay) -> None:
         return
     d = o.provenance.device
     versions = ", ".join(f"{k} {v}" for k, v in d.versions.items() if k != "platform")
-    console.print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}) {d.date}  grid "
+    _wide().print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}) {d.date}  grid "
                   f"{o.provenance.grid}\nreference peak: {d.peak_source}; {versions}")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from gigacluster.calibrate import overlay_calibrations
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.cli.common import Format, console, emit_json, parse_count
 from gigacluster.economics import ServingCost, reference_rates, serving_cost
@@ -70,6 +72,7 @@ def serve(
     peak_to_mean: float = typer.Option(2.0, "--peak-to-mean"),
     ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms"),
     tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms"),
+    calibration: Path | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Plan serving capacity: best layout under the SLOs, replicas for the peak, GPUs, MW, $/Mtok."""
@@ -78,7 +81,8 @@ def serve(
                       input_len=input_len, output_len=output_len)
     slo = Slo(ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms)
     plan = plan_serving(get_model(model), get_accelerator(accelerator), traffic, slo,
-                        weight_precision=precision, kv_precision=kv_precision, tp=tp)
+                        weight_precision=precision, kv_precision=kv_precision, tp=tp,
+                        cal=overlay_calibrations(calibration)[1])
     cost = fleet_cost(plan)
     if fmt is Format.json:
         emit_json(plan_json(plan, cost))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from gigacluster.calibrate import overlay_calibrations
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.cli.common import Format, console, emit_json, parse_count
 from gigacluster.errors import GigaclusterError
@@ -79,6 +81,7 @@ def train(
     tokens: str | None = typer.Option(None, help="tokens to train, e.g. 15.6T"),
     failure_profile: str = typer.Option("llama3", "--failure-profile",
                                         help="reliability profile for wall-clock time (rsc1|rsc2|llama3|none)"),
+    calibration: Path | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Search the best parallel layout (given fields are fixed) and report its breakdowns."""
@@ -87,7 +90,7 @@ def train(
                         sharding=_choice("sharding", sharding, SHARDINGS),  # type: ignore[arg-type]
                         recompute=_choice("recompute", recompute, RECOMPUTES))  # type: ignore[arg-type]
     job = build_job(model, accelerator, gpus, seq_len, global_batch_tokens, precision, fixed)
-    plan = plan_training(job)
+    plan = plan_training(job, overlay_calibrations(calibration)[0])
     cost = wall = None
     if tokens:
         cost = train_cost(parse_count("tokens", tokens), plan.best.tokens_per_s, job.gpus, job.accelerator)

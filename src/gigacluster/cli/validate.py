@@ -8,8 +8,10 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from gigacluster.calibrate import overlay_calibrations
 from gigacluster.cli.common import Format, console, emit_json, err_console
 from gigacluster.cli.validate_inference import register_inference
+from gigacluster.training.calibration import Calibration
 from gigacluster.validate.cases import load_cases
 from gigacluster.validate.training import ValidationReport, validate_training
 
@@ -32,13 +34,13 @@ def family_table(report: ValidationReport, title: str) -> Table:
     return table
 
 
-def _run(path: Path) -> ValidationReport:
+def _run(path: Path, cal: Calibration | None) -> ValidationReport:
     if not err_console.is_terminal:
-        return validate_training(path)
+        return validate_training(path, cal)
     total = len(load_cases(path))
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("predicting", total=total)
-        return validate_training(path, progress=lambda case_id: bar.update(task, advance=1,
+        return validate_training(path, cal, progress=lambda case_id: bar.update(task, advance=1,
                                                                             description=case_id))
 
 
@@ -46,9 +48,10 @@ def training(
     cases: Path = typer.Option(None, "--cases", help="a case file in the published schema"),
     fmt: Format = typer.Option(Format.table, "--format"),
     rows: bool = typer.Option(False, "--rows", help="also print every row"),
+    calibration: Path | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
 ) -> None:
     """Predict every row of a training case file (blank layout fields are searched)."""
-    report = _run(cases or default_cases("training.csv"))
+    report = _run(cases or default_cases("training.csv"), overlay_calibrations(calibration)[0])
     if fmt is Format.json:
         emit_json(report)
         return
