@@ -48,6 +48,11 @@ def training_entries(fit: FitResult, family: str) -> dict[str, Entry]:
         b = fit.bandwidth
         out["memory_bound.hbm_efficiency"] = (b.efficiency, "bytes / (B·η), copy + elementwise", b.measurements,
                                               b.quality)
+    if fit.comm is not None:
+        c, how = fit.comm, "t = 2·log2(n)·α + β/(B·s·m/(m + m½)), all collectives of one tier"
+        out["comm.latency_us"] = (c.latency_us, how, c.measurements, c.quality)
+        out["comm.scaleup_efficiency"] = (c.scaleup_efficiency, how, c.measurements, c.quality)
+        out["comm.half_efficiency_mb"] = (c.half_efficiency_mb, how, c.measurements, c.quality)
     return out
 
 

@@ -42,12 +42,12 @@ class Predictor(BaseModel):
 
     def attention_train_s(self, p: AttentionPoint) -> float:
         fam = self.dev.family
-        rate = self.dev.peak_flops("bf16") * self.train.gemm_efficiency(fam) * self.train.attention_efficiency(fam)
+        rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(fam) * self.train.attention_efficiency(fam)
         return p.forward_flops / rate * (self.train.attention.backward_ratio if p.phase == "bwd" else 1.0)
 
     def attention_serve_s(self, p: AttentionPoint) -> float | None:
         eff = self.serve.family(self.dev.family).attn_eff
-        return p.forward_flops / (self.dev.peak_flops("bf16") * eff) if p.phase == "fwd" else None
+        return p.forward_flops / (self.dev.peak_flops(p.precision) * eff) if p.phase == "fwd" else None
 
     def bandwidth_s(self, p: BandwidthPoint, serving: bool) -> float | None:
         if not self.dev.mem_tbps:

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from gigacluster.calibrate.device import DeviceInfo
-from gigacluster.calibrate.records import AttentionPoint, BandwidthPoint, GemmPoint, Measurements
+from gigacluster.calibrate.records import AttentionPoint, BandwidthPoint, CollectivePoint, GemmPoint, Measurements
 
 F = np.ndarray
 
@@ -63,12 +63,21 @@ class BandwidthFit(_Frozen):
     measurements: list[str]
 
 
+class CommFit(_Frozen):
+    latency_us: float
+    scaleup_efficiency: float
+    half_efficiency_mb: float
+    quality: FitQuality
+    measurements: list[str]
+
+
 class FitResult(_Frozen):
     main_precision: str | None
     gemm: dict[str, GemmFit]
     low_precision_factor: float | None = None
     attention: AttentionFit | None = None
     bandwidth: BandwidthFit | None = None
+    comm: CommFit | None = None
     launch_s: float | None = None
 
 
@@ -117,7 +126,7 @@ def fit_gemm(points: list[GemmPoint], peak_flops: float) -> GemmFit:
                    serving=serve, measurements=[p.id for p in points])
 
 
-def fit_attention(points: list[AttentionPoint], peak_bf16_flops: float, gemm_eff: float) -> AttentionFit | None:
+def fit_attention(points: list[AttentionPoint], peak_flops: float, gemm_eff: float) -> AttentionFit | None:
     fwd = [p for p in points if p.phase == "fwd"]
     bwd = {(p.batch, p.seq_len, p.head_dim): p.timing.median_s for p in points if p.phase == "bwd"}
     if not fwd:
@@ -127,7 +136,7 @@ def fit_attention(points: list[AttentionPoint], peak_bf16_flops: float, gemm_eff
     (a,) = nonneg_relative_lstsq(f[:, None], t)
     ratios = [bwd[(p.batch, p.seq_len, p.head_dim)] / p.timing.median_s for p in fwd
               if (p.batch, p.seq_len, p.head_dim) in bwd]
-    eff = 1.0 / (a * peak_bf16_flops)
+    eff = 1.0 / (a * peak_flops)
     return AttentionFit(relative_efficiency=eff / gemm_eff, serving_efficiency=eff,
                         backward_ratio=float(np.median(ratios)) if ratios else 2.5,
                         quality=quality(a * f, t), measurements=[p.id for p in points])
@@ -141,6 +150,32 @@ def fit_bandwidth(points: list[BandwidthPoint], mem_bytes_per_s: float) -> Bandw
     (a,) = nonneg_relative_lstsq(b[:, None], t)
     return BandwidthFit(efficiency=1.0 / (a * mem_bytes_per_s), quality=quality(a * b, t),
                         measurements=[p.id for p in points])
+
+
+def bus_bytes_and_message(p: CollectivePoint) -> tuple[float, float, float]:
+    """(latency steps, bus bytes β, message bytes m) exactly as :mod:`gigacluster.comm` costs ``p``."""
+    n, s = float(p.ranks), p.size_bytes
+    if p.op == "send_recv":
+        return 1.0, s, s
+    if p.op == "all_reduce":
+        return 2.0 * np.log2(n), 2.0 * (n - 1) / n * s, s
+    return 2.0 * np.log2(n), (n - 1) / n * s, s / n
+
+
+def fit_comm(points: list[CollectivePoint], scaleup_gbps: float) -> CommFit | None:
+    """t = steps·α + β/(B·s) + β·m½/(B·s·m): linear in (α, 1/s, m½/s)."""
+    if len(points) < 3:
+        return None
+    steps, beta, msg = (np.array(v) for v in zip(*(bus_bytes_and_message(p) for p in points), strict=True))
+    t = np.array([p.timing.median_s for p in points])
+    bw = scaleup_gbps * 1e9
+    x = np.column_stack([steps, beta / bw, beta / (bw * msg)])
+    c = nonneg_relative_lstsq(x, t)
+    if c[1] <= 0:
+        return None
+    return CommFit(latency_us=float(c[0] * 1e6), scaleup_efficiency=float(1.0 / c[1]),
+                   half_efficiency_mb=float(c[2] / c[1] / 1e6), quality=quality(x @ c, t),
+                   measurements=[p.id for p in points])
 
 
 def _main_precision(gemm: dict[str, GemmFit]) -> str | None:
@@ -160,9 +195,10 @@ def fit_all(meas: Measurements, dev: DeviceInfo) -> FitResult:
     low = next((p for p in ("fp8", "mxfp8", "nvfp4") if p in gemm), None)
     factor = gemm[low].efficiency / gemm[main].efficiency if low and main and main != low else None
     attn = None
-    if main and meas.attention and "bf16" in dev.peak_tflops:
-        attn = fit_attention(meas.attention, dev.peak_flops("bf16"), gemm[main].efficiency)
+    if main and meas.attention:
+        attn = fit_attention(meas.attention, dev.peak_flops(meas.attention[0].precision), gemm[main].efficiency)
     bw = fit_bandwidth(meas.bandwidth, dev.mem_tbps * 1e12) if dev.mem_tbps else None
     launch = float(np.median([p.timing.median_s for p in meas.launch])) if meas.launch else None
+    comm = fit_comm(meas.collectives, dev.scaleup_gbps_per_dir) if dev.scaleup_gbps_per_dir else None
     return FitResult(main_precision=main, gemm=gemm, low_precision_factor=factor, attention=attn,
-                     bandwidth=bw, launch_s=launch)
+                     bandwidth=bw, comm=comm, launch_s=launch)

@@ -50,7 +50,7 @@ def _attention(b: Backend, grid: BenchGrid, say: Progress) -> list[AttentionPoin
             for phase in ("fwd", "bwd"):
                 t = b.attention(batch, grid.attention_heads, s, d, phase, grid.rep)  # type: ignore[arg-type]
                 if t is not None:
-                    out.append(AttentionPoint(precision="bf16", batch=batch, heads=grid.attention_heads,
+                    out.append(AttentionPoint(precision=b.precisions()[0], batch=batch, heads=grid.attention_heads,
                                               seq_len=s, head_dim=d, phase=phase, timing=t))  # type: ignore[arg-type]
                     say(out[-1].id)
     return out
