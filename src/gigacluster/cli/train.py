@@ -69,6 +69,7 @@ def train(
     failure_profile: str = typer.Option(DEFAULT_FAILURE_PROFILE, "--failure-profile",
                                         help="reliability profile for wall-clock time: rsc1|rsc2|llama3|none "
                                              f"(default {DEFAULT_FAILURE_PROFILE}, as every command)"),
+    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the top layouts)"),
 ) -> None:
     """Search the best parallel layout (given fields are fixed) and report its breakdowns."""
@@ -78,7 +79,8 @@ def train(
         precision=choice("precision", precision, PRECISIONS), tp=tp, pp=pp, vpp=vpp, dp=dp, cp=cp, ep=ep,
         micro_batch=micro_batch, sharding=choice("sharding", sharding, SHARDINGS),
         recompute=choice("recompute", recompute, RECOMPUTES),
-        tokens=None if tokens is None else parse_count("tokens", tokens), failure_profile=failure_profile)
+        tokens=None if tokens is None else parse_count("tokens", tokens), failure_profile=failure_profile,
+        calibration=calibration)
     with spinner("searching layouts"):
         out = api.train(req)
     emit(out, fmt, lambda: _print(out))
