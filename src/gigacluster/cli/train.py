@@ -38,11 +38,14 @@ def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | No
 
 def _print(out: dict[str, Any]) -> None:
     lay = out["layout"]
+    if out.get("peak_rule"):
+        console.print(f"[yellow]note:[/yellow] {out['peak_rule']}", highlight=False)
     console.print(f"[bold]{out['model']}[/bold] on {out['gpus']:,} × {out['accelerator']}  "
                   f"seq {out['seq_len']}, batch {out['global_batch_seqs']} seqs, {out['precision']}")
     console.print("layout: " + "  ".join(f"{k}={v}" for k, v in lay.items())
                   + f"  (m={out['micro_batches']} micro-batches)")
-    console.print(f"step {out['step_time_s']:.3f} s   MFU {out['mfu']:.1%}   HFU {out['hfu']:.1%}   "
+    console.print(f"step {out['step_time_s']:.3f} s   MFU {out['mfu']:.1%} of BF16 peak, "
+                  f"{out['mfu_at_precision_peak']:.1%} of {out['precision']} peak   HFU {out['hfu']:.1%}   "
                   f"{out['tflops_per_gpu']:.0f} TFLOP/s/GPU   {out['tokens_per_s']:,.0f} tokens/s")
     table = Table(title="step time breakdown (s)", show_header=False)
     for k, v in out["step_breakdown_s"].items():

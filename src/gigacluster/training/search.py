@@ -51,15 +51,18 @@ def _options(job: TrainingJob, d: Dims) -> list[tuple[int, ...]]:
     return [tp, pp, vpp, cp, ep, mb, shard, rc]
 
 
-def enumerate_candidates(job: TrainingJob, d: Dims) -> Candidates:
-    """The grid of structurally valid layouts (degrees multiply to the GPU count, etc.)."""
+def enumerate_candidates(job: TrainingJob, d: Dims, uneven_batch: bool = False) -> Candidates:
+    """The grid of structurally valid layouts (degrees multiply to the GPU count, etc.). With
+    ``uneven_batch`` the global batch need not split evenly over dp·mb: ranks run ⌈B/(dp·mb)⌉
+    micro-batches (the last partly filled), the fallback for GPU counts such as 11,616."""
     opts = _options(job, d)
     mesh = np.meshgrid(*[np.asarray(o, dtype=np.int64) for o in opts], indexing="ij")
     tp, pp, vpp, cp, ep, mb, shard, rc = (m.ravel() for m in mesh)
     dp = np.maximum(job.gpus // (tp * pp * cp), 1)
     ok = (tp * pp * cp * dp == job.gpus) & (d.layers >= pp * vpp) & ((vpp == 1) | (pp > 1))
     ok &= (ep == 1) | ((d.experts > 0) & (d.experts % ep == 0))
-    ok &= ((tp * dp * cp) % ep == 0) & (job.global_batch_seqs % (dp * mb) == 0)
+    ok &= (tp * dp * cp) % ep == 0
+    ok &= (job.global_batch_seqs % (dp * mb) == 0) | uneven_batch
     if job.fixed.dp:
         ok &= dp == job.fixed.dp
     if not job.fixed.vpp:  # Megatron's interleaved schedule needs m divisible by p
@@ -85,6 +88,8 @@ def search(job: TrainingJob, cal: Calibration | None = None) -> SearchOutcome:
     start = time.perf_counter()
     d = dims_of(job.model)
     cands = enumerate_candidates(job, d)
+    if len(cands) == 0:
+        cands = enumerate_candidates(job, d, uneven_batch=True)
     if len(cands) == 0:
         raise GigaclusterError("layout", explain_no_candidate(job))
     chunks = [evaluate(job, cands.take(np.arange(i, min(i + CHUNK, len(cands)))), cal, d)

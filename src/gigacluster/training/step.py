@@ -116,13 +116,12 @@ def _optimizer(d: Dims, c: Candidates, job: TrainingJob, r: Rates, cal: Calibrat
     return params * cal.optimizer.bytes_per_param / r.hbm_bytes
 
 
-def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None = None) -> Evaluation:
-    """Step-time parts and memory of every candidate (validity is checked by the caller)."""
-    d = d or dims_of(job.model)
+def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tuple[dict[str, F], F]:
+    """Step-time parts (s) of every candidate and its micro-batch count m (memory not computed)."""
     r, fab = Rates.of(job, cal), fabric_of(job, cal)
     dense = dense_layer(job, d, c, r, fab, cal)
     moe = moe_layer(job, d, c, r, fab, cal) if d.moe_layers else None
-    m = job.global_batch_seqs / (c.dp * c.mb)
+    m = np.ceil(job.global_batch_seqs / (c.dp * c.mb))
     stage = _stage(job, d, _per_layer(d, dense, moe, c, cal), head_fwd_s(job, d, c, r), c)
     t_mb = sum(stage.values())
     p2p_bytes = tokens(job, c) * d.hidden * DTYPE_BYTES / c.tp
@@ -137,4 +136,16 @@ def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None =
         "optimizer": _optimizer(d, c, job, r, cal),
         "overhead": np.full(c.tp.shape, cal.step_overhead_s),
     }
+    return parts, m
+
+
+def step_time_s(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> F:
+    parts, _ = step_parts(job, c, cal, d)
+    return np.sum([parts[k] for k in PARTS], axis=0)
+
+
+def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None = None) -> Evaluation:
+    """Step-time parts and memory of every candidate (validity is checked by the caller)."""
+    d = d or dims_of(job.model)
+    parts, m = step_parts(job, c, cal, d)
     return Evaluation(parts, memory(job, d, c, cal, m), m)
