@@ -15,6 +15,7 @@ from gigacluster.training.energy import train_cost
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.layout import RECOMPUTES, SHARDINGS
 from gigacluster.training.plan import plan_training
+from gigacluster.training.schedules import SCHEDULES
 
 
 def build_job(model: str, accelerator: str, gpus: int, seq_len: int, global_batch_tokens: str,
@@ -79,6 +80,7 @@ def train(
     micro_batch: int | None = typer.Option(None, "--micro-batch"),
     sharding: str | None = typer.Option(None, help="|".join(SHARDINGS)),
     recompute: str | None = typer.Option(None, help="|".join(RECOMPUTES)),
+    pipeline_schedule: str | None = typer.Option(None, help="|".join(SCHEDULES) + " (default: searched)"),
     tokens: str | None = typer.Option(None, help="tokens to train, e.g. 15.6T"),
     failure_profile: str = typer.Option("llama3", "--failure-profile",
                                         help="reliability profile for wall-clock time (rsc1|rsc2|llama3|none)"),
@@ -88,7 +90,8 @@ def train(
     _choice("precision", precision, ("fp32", "fp16", "bf16", "fp8", "mxfp8", "nvfp4"))
     fixed = FixedLayout(tp=tp, pp=pp, vpp=vpp, dp=dp, cp=cp, ep=ep, micro_batch=micro_batch,
                         sharding=_choice("sharding", sharding, SHARDINGS),  # type: ignore[arg-type]
-                        recompute=_choice("recompute", recompute, RECOMPUTES))  # type: ignore[arg-type]
+                        recompute=_choice("recompute", recompute, RECOMPUTES),  # type: ignore[arg-type]
+                        pipeline_schedule=_choice("pipeline-schedule", pipeline_schedule, tuple(SCHEDULES)))
     job = build_job(model, accelerator, gpus, seq_len, global_batch_tokens, precision, fixed)
     plan = plan_training(job)
     cost = wall = None

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.training.schedules import SCHEDULES
 
 NON_NEGATIVE = ("year", "moe_shared_experts", "moe_dense_layers")
 REQUIRED = ("id", "family", "accelerator", "metric", "value")
@@ -32,6 +33,7 @@ CHOICES = {
     "precision": ("fp32", "fp16", "bf16", "fp8", "mxfp8", "nvfp4"),
     "sharding": ("none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp"),
     "recompute": ("none", "selective", "full"),
+    "pipeline_schedule": tuple(SCHEDULES),
     "metric": ("tflops_per_gpu", "mfu", "hfu", "tokens_per_s_per_gpu", "step_time_s", "gpu_hours",
                "time_to_train_h"),
     "flops_convention": ("model", "hardware", "6nd", "6nd_attn"),

@@ -23,6 +23,7 @@ from gigacluster.training.calibration import Calibration, load_calibration
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.layout import Layout
 from gigacluster.training.plan import hardware_flops_per_token, plan_training
+from gigacluster.training.schedules import available
 from gigacluster.validate.cases import TrainingCase, load_cases
 from gigacluster.validate.ranking import RankingReport, rank_layouts
 from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
@@ -30,7 +31,7 @@ from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, fami
 ARCH_COLUMNS = ("arch", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab",
                 "attention", "moe_experts", "moe_topk", "moe_shared_experts", "moe_ffn_hidden",
                 "moe_dense_layers")
-LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "micro_batch", "sharding", "recompute")
+LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "micro_batch", "sharding", "recompute", "pipeline_schedule")
 
 
 # What a bad row can raise while it is turned into a job and predicted: it is skipped, never fatal.
@@ -93,6 +94,7 @@ def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
         model=model, accelerator=acc, system=SystemSpec.of(acc),
         gpus=case.get("num_gpus") or cal.defaults.gpus, seq_len=seq, global_batch_seqs=batch,
         precision=case.get("precision") or "bf16", fixed=fixed,
+        schedules=available(int(case.get("year")) if case.get("year") else None, case.get("framework")),
     )
 
 
@@ -135,7 +137,7 @@ def predict_case(case: TrainingCase, cal: Calibration) -> PredictedRow:
     measured = float(case.get("value"))
     lay = best.layout
     text = f"tp{lay.tp} pp{lay.pp} v{lay.vpp} dp{lay.dp} cp{lay.cp} ep{lay.ep} mb{lay.micro_batch} " \
-           f"{lay.sharding} {lay.recompute}"
+           f"{lay.sharding} {lay.recompute}" + (f" {lay.pipeline_schedule}" if lay.pp > 1 else "")
     return PredictedRow(id=case.id, family=str(case.get("family")), metric=str(case.get("metric")),
                         measured=measured, predicted=predicted,
                         ape=abs(predicted - measured) / measured, layout=text,
