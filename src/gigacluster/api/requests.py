@@ -66,6 +66,7 @@ class TrainRequest(Request):
     micro_batch: int | None = Field(None, gt=0)
     sharding: Sharding | None = None
     recompute: Recompute | None = None
+    pipeline_schedule: str | None = Field(None, description="pipeline schedule (default: searched)")
     tokens: float | None = Field(None, gt=0, description="tokens to train (adds time, energy and cost)")
     failure_profile: str = Field(DEFAULT_FAILURE_PROFILE, description="reliability profile, or 'none'")
     top_k: int = Field(5, gt=0, le=100)

@@ -129,7 +129,8 @@ def training_job(req: TrainRequest) -> TrainingJob:
     """The TrainingJob of a request (catalog names resolved, the batch in whole sequences)."""
     acc = get_accelerator(req.accelerator)
     fixed = FixedLayout(tp=req.tp, pp=req.pp, vpp=req.vpp, dp=req.dp, cp=req.cp, ep=req.ep,
-                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute)
+                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute,
+                        pipeline_schedule=req.pipeline_schedule)
     return TrainingJob(model=get_model(req.model), accelerator=acc, system=SystemSpec.of(acc), gpus=req.gpus,
                        seq_len=req.seq_len, global_batch_seqs=max(1, round(req.global_batch_tokens / req.seq_len)),
                        precision=req.precision, fixed=fixed)  # type: ignore[arg-type]

@@ -38,7 +38,8 @@ def training_entries(fit: FitResult, family: str) -> dict[str, Entry]:
         out[f"gemm.efficiency_max.{family}"] = (g.efficiency, how, g.measurements, g.training)
         out["gemm.overhead_s"] = (g.overhead_s, how, g.measurements, g.training)
     if fit.low_precision_factor is not None:
-        out["gemm.low_precision_factor"] = (fit.low_precision_factor, "fp8 efficiency / 16-bit efficiency", [], None)
+        out["gemm.low_precision.fp8.factor"] = (fit.low_precision_factor, "fp8 efficiency / 16-bit efficiency", [],
+                                                None)
     if fit.attention is not None:
         a = fit.attention
         out[f"attention.relative_efficiency.{family}"] = (a.relative_efficiency, "SDPA forward rate / (P·e_gemm)",

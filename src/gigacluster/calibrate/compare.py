@@ -17,7 +17,6 @@ from gigacluster.inference.calibration import ServingCalibration
 from gigacluster.inference.calibration import load_calibration as serving_shipped
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.calibration import load_calibration as training_shipped
-from gigacluster.training.costs import LOW_PRECISION
 
 
 class Predictor(BaseModel):
@@ -30,8 +29,10 @@ class Predictor(BaseModel):
     serve: ServingCalibration
 
     def gemm_train_s(self, p: GemmPoint) -> float:
-        """costs.py: FLOPs / (peak × efficiency_max × low-precision factor) + overhead per GEMM."""
-        low = self.train.gemm.low_precision_factor if p.precision in LOW_PRECISION else 1.0
+        """costs.py: FLOPs / (peak × efficiency_max × the format's low-precision factor) + overhead per GEMM
+        (a microbenchmark GEMM runs wholly in its format: coverage 1)."""
+        fmt = self.train.gemm.low_precision.get(p.precision)
+        low = fmt.factor if fmt is not None else 1.0
         rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(self.dev.family) * low
         return p.flops / rate + self.train.gemm.overhead_s
 
