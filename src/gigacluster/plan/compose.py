@@ -31,15 +31,21 @@ def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: Any) -> 
     return out
 
 
-def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float) -> dict[str, Any]:
-    """Compute per researcher under the scenario's policy (synthetic Philly-fitted workload)."""
+def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float, frontier_gpus: int) -> dict[str, Any]:
+    """Compute per researcher under the scenario's policy (steady-state Philly-fitted workload) on the
+    GPUs the frontier run (reserved for its own job) leaves."""
     cluster = ClusterSpec(gpus=gpus - gpus % domain, gpus_per_domain=domain,
                           domains_per_pod=max(1, int(pod_gpus // domain)))
-    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=10_000)
-    keep = ("jobs", "utilization", "queue_wait_h", "jct_h", "jain_fairness", "gpu_hours_per_researcher_per_day",
-            "researcher_gpu_h_per_day")
+    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=20_000,
+                             reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))
+    keep = ("jobs", "utilization", "arrival_window_h", "makespan_h", "queue_wait_h", "jct_h",
+            "jain_fairness", "gpu_hours_per_researcher_per_day", "researcher_gpu_h_per_day", "researcher_compute",
+            "largest_job_gpu_time_share", "offered")
     data = rep.model_dump(mode="json")
-    return {"policy": s.scheduling_policy, "researchers": s.researchers} | {k: data[k] for k in keep if k in data}
+    shared = rep.gpus * rep.cluster_slice
+    return {"policy": s.scheduling_policy, "researchers": s.researchers, "shared_gpus": shared,
+            "reserved_frontier_gpus": cluster.gpus - shared, "simulated_slice": f"1/{rep.cluster_slice}",
+            "simulated_researchers": rep.researchers} | {k: data[k] for k in keep if k in data}
 
 
 def _timed(timings: dict[str, float], name: str, fn: Callable[[], Any]) -> Any:
@@ -68,6 +74,6 @@ def plan_scenario(s: Scenario, phase: str | None = None) -> dict[str, Any]:
     plan["training"]["job_choice"] = "the job size with the shortest wall-clock time to train, failures included"
     plan["serving"] = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates))
     plan["scheduling"] = _timed(timings, "scheduling", lambda: scheduling_section(
-        s, gpus, system.scaleup_domain, system.pod_gpus or gpus))
+        s, gpus, system.scaleup_domain, system.pod_gpus or gpus, job))
     plan["timings_s"] = timings
     return plan
