@@ -20,13 +20,17 @@ def _money(x: float) -> str:
 
 def summary_table(p: dict[str, Any]) -> Table:
     d, t, sv, sc = p["design"], p["training"], p["serving"], p["scheduling"]
+    rc = sc["researcher_compute"]
     table = Table(title=f"{p['scenario']['name']} — plan", show_header=False)
     rows = [
         ("cluster", f"{d['accelerators']:,} × {p['scenario']['accelerator']} in {d['racks']:,} racks, "
                     f"{d['pods']} pods"),
-        ("power", f"{d['it_power_mw']:,.0f} MW IT, {d['facility_power_mw']:,.0f} MW facility"),
+        ("power", f"{d['it_power_mw']:,.0f} MW IT, {d['facility_power_mw']:,.0f} MW facility"
+                  + (f" (of which {d['power_reserve_mw']:,.0f} MW held in reserve)" if d['power_reserve_mw'] else "")),
         ("capex / opex", f"{_money(d['capex_usd']['total'])} capex, "
-                         f"{_money(d['opex_usd_per_year']['total'])}/year opex, ${d['usd_per_gpu_hour']:.2f}/GPU-h"),
+                         f"{_money(d['opex_usd_per_year']['total'])}/year opex; ${d['usd_per_gpu_hour']:.2f}/GPU-h "
+                         f"owner cost, ${d['breakeven_usd_per_gpu_hour']:.2f} break-even rental "
+                         f"({d['cost_of_capital']:.0%} WACC, {d['sold_utilisation']:.0%} sold)"),
         ("training", f"{t['model']} on {t['gpus']:,} GPUs: MFU {t['mfu']:.1%}, {t['train_days']:.1f} days failure-free,"
                      f" {t['wall_days']:.1f} wall-clock days (ETTR {t['ettr']:.0%})"),
         ("layout", "  ".join(f"{k}={v}" for k, v in t["layout"].items())),
@@ -34,8 +38,10 @@ def summary_table(p: dict[str, Any]) -> Table:
                      f"{t['run_energy']['facility_energy_mwh']:,.0f} MWh, {t['run_energy']['co2_t']:,.0f} t CO2"),
         ("serving", f"{sv['model']}: {sv['gpus_needed']:,} GPUs ({sv['share_of_cluster']:.1%} of the cluster), "
                     f"{sv['power_mw']:.1f} MW, ${sv['usd_per_mtok']:.2f}/Mtok"),
-        ("researchers", f"{sc['researchers']} under {sc['policy']}: {sc['gpu_hours_per_researcher_per_day']:,.0f} "
-                        f"GPU-h/day each (mean), utilisation {sc['utilization']:.0%}"),
+        ("researchers", f"{sc['researchers']} under {sc['policy']} on the {sc['shared_gpus']:,} GPUs the frontier run "
+                        f"leaves: median {rc['median']:,.0f} GPU-h/day each (p10 {rc['p10']:,.0f}, p90 "
+                        f"{rc['p90']:,.0f}, mean {rc['mean']:,.0f}, Gini {rc['gini']:.2f}), utilisation "
+                        f"{sc['utilization']:.0%}"),
     ]
     for k, v in rows:
         table.add_row(k, v)

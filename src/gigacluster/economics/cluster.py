@@ -64,7 +64,10 @@ def summary(c: Cluster) -> dict[str, Any]:
                              "facility_depreciation": c.tco.facility_depreciation_usd,
                              "electricity": c.tco.electricity_usd, "maintenance": c.tco.maintenance_usd,
                              "total": c.tco.total_usd_per_year},
-        "usd_per_gpu_hour": c.tco.usd_per_gpu_hour, "energy_mwh_per_year": c.opex.energy_mwh,
+        "usd_per_gpu_hour": c.tco.usd_per_gpu_hour,
+        "breakeven_usd_per_gpu_hour": c.tco.breakeven_usd_per_gpu_hour,
+        "cost_of_capital": c.costs.cost_of_capital, "sold_utilisation": c.costs.sold_utilisation,
+        "power_reserve_mw": p.reserve_mw, "energy_mwh_per_year": c.opex.energy_mwh,
         "co2_t_per_year": c.opex.co2_t, "capex_usd_per_gw": c.capex.total_usd / (p.facility_mw / 1e3),
         "assumptions": list(d.assumptions),
     }
