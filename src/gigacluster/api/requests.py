@@ -35,7 +35,9 @@ class DesignRequest(Request):
     gpus_per_rack: int | None = Field(None, gt=0)
     onsite_generation_mw: float | None = Field(None, ge=0)
     usd_per_mwh: float | None = Field(None, ge=0)
-    utilisation: float | None = Field(None, gt=0, le=1)
+    sold_utilisation: float | None = Field(None, gt=0, le=1, description="share of GPU-hours sold")
+    cost_of_capital: float | None = Field(None, ge=0, lt=1, description="WACC per year")
+    power_draw_fraction: float | None = Field(None, gt=0, le=1, description="average draw / nameplate")
     it_life_years: float | None = Field(None, gt=0)
     grid_kg_co2_per_mwh: float | None = Field(None, ge=0)
 

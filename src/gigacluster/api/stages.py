@@ -53,7 +53,8 @@ from gigacluster.validate.paths import default_cases
 from gigacluster.validate.training import ValidationReport, validate_training
 
 DEFAULT_ACCELERATOR = "gb200"
-_COSTS = ("usd_per_mwh", "utilisation", "it_life_years", "grid_kg_co2_per_mwh")
+_COSTS = ("usd_per_mwh", "sold_utilisation", "cost_of_capital", "power_draw_fraction", "it_life_years",
+          "grid_kg_co2_per_mwh")
 _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch", "pod_gpus", "oversubscription",
             "gpus_per_rack", "onsite_generation_mw")
 
