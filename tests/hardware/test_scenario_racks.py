@@ -27,5 +27,5 @@ def test_colossus_racks_hold_64_gpus() -> None:
 
 def test_power_reserve_is_reported_beside_facility_power() -> None:
     out = summary(build_cluster(load_scenarios()["stargate-abilene"].design_spec()))
-    assert out["power_reserve_mw"] == pytest.approx(out["power_mw"]["reserve"]) and out["power_reserve_mw"] > 300
-    assert out["facility_power_mw"] == pytest.approx(out["it_power_mw"] * out["pue"] + out["power_reserve_mw"])
+    assert out.power_reserve_mw == pytest.approx(out.power_mw["reserve"]) and out.power_reserve_mw > 300
+    assert out.facility_power_mw == pytest.approx(out.it_power_mw * out.pue + out.power_reserve_mw)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.scheduling.simulate import SimRun
 from gigacluster.scheduling.workload import Offered
 
@@ -79,7 +80,7 @@ class ComputeShares(BaseModel):
     jain: float
 
 
-class QueueReport(BaseModel):
+class QueueReport(Result):
     """What one policy gives a workload on a cluster, with its breakdowns."""
 
     model_config = ConfigDict(frozen=True)
@@ -113,6 +114,10 @@ class QueueReport(BaseModel):
     events: int
     wall_s: float
     events_per_s: float
+
+    def flat_rows(self) -> list[dict[str, Scalar]]:
+        """One row per job-size class."""
+        return model_rows(self.by_size)
 
 
 def _stats(x: np.ndarray) -> Stats:
