@@ -39,10 +39,10 @@ def summary_rows(p: Plan) -> list[tuple[str, str]]:
     rows.append(("serving", f"{sv.plan.model}: {sv.plan.gpus_needed:,} GPUs ({sv.share_of_cluster:.1%} of the "
                             f"cluster), {sv.cost.facility_power_mw:.1f} MW{mtok}"))
     rc, sc = q.researcher_compute, p.scheduling
-    rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier run "
-                                f"leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, "
-                                f"p90 {rc.p90:,.0f}, mean {rc.mean:,.0f}, Gini {rc.gini:.2f}), "
-                                f"utilisation {q.utilization:.0%}"))
+    rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier "
+                                f"run leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, p90 "
+                                f"{rc.p90:,.0f}, mean {rc.mean:,.0f}, Gini {rc.gini:.2f}), utilisation "
+                                f"{q.utilization:.0%}"))
     return rows
 
 
