@@ -40,8 +40,9 @@ def test_every_total_is_the_sum_of_its_parts(sid: str) -> None:
     assert t.capital_usd_per_gpu_hour + t.energy_usd_per_gpu_hour == pytest.approx(t.usd_per_gpu_hour, rel=1e-12)
     out = summary(c)
     for key in ("capex_usd", "opex_usd_per_year", "tco_usd_per_year"):
-        parts = {k: v for k, v in out[key].items() if k != "total"}
-        assert sum(parts.values()) == pytest.approx(out[key]["total"], rel=1e-12)
+        breakdown = getattr(out, key)
+        parts = {k: v for k, v in breakdown.items() if k != "total"}
+        assert sum(parts.values()) == pytest.approx(breakdown["total"], rel=1e-12)
 
 
 def test_usd_per_gpu_hour_is_plausible() -> None:

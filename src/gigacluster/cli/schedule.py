@@ -5,28 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from gigacluster.cli.common import Format, console, emit_json
-from gigacluster.errors import GigaclusterError
-from gigacluster.scheduling import (
-    ClusterSpec,
-    QueueReport,
-    SimOptions,
-    SyntheticSpec,
-    Workload,
-    generate,
-    load_trace,
-    make_policy,
-    simulate,
-)
-from gigacluster.scheduling.cluster import check_cluster
-
-
-def _workload(trace: str, jobs: int | None, researchers: int, gpus: int, load: float, seed: int) -> Workload:
-    if trace == "synthetic":
-        return generate(SyntheticSpec(jobs=jobs or 100_000, researchers=researchers, cluster_gpus=gpus,
-                                      load=load, seed=seed))
-    w = load_trace(trace, researchers=researchers, seed=seed)
-    return w.head(jobs) if jobs else w
+from gigacluster import api
+from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, spinner
+from gigacluster.scheduling import QueueReport
 
 
 def _table(r: QueueReport) -> None:
@@ -70,28 +51,21 @@ def schedule(
     policy: str = typer.Option("fifo", "--policy", help="fifo | backfill | fair | priority | las"),
     researchers: int = typer.Option(500, "--researchers", help="researchers sharing the cluster"),
     jobs: int | None = typer.Option(None, "--jobs", help="jobs (synthetic: 100,000; traces: first N)"),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="random seed (workload, failures)"),
     load: float = typer.Option(0.9, "--load", help="synthetic offered load"),
     gpus_per_domain: int = typer.Option(8, "--gpus-per-domain", help="scale-up domain size"),
-    domains_per_pod: int = typer.Option(128, "--domains-per-pod"),
+    domains_per_pod: int = typer.Option(128, "--domains-per-pod", help="scale-up domains per pod"),
     cross_pod_slowdown: float = typer.Option(1.25, "--cross-pod-slowdown", help="run-time factor across pods"),
     failures: bool = typer.Option(False, "--failures", help="hardware failures (6.5 per 1000 node-days)"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: rows by job size)"),
 ) -> None:
     """Simulate a shared research cluster's job queue under one policy."""
-    check_cluster(gpus, gpus_per_domain)
-    pol = make_policy(policy)
-    for name, value in (("researchers", researchers), ("jobs", jobs if jobs is not None else 1)):
-        if value <= 0:
-            raise GigaclusterError(name, f"must be > 0, got {value}")
-    cluster = ClusterSpec(gpus=gpus, gpus_per_domain=gpus_per_domain, domains_per_pod=domains_per_pod,
-                          cross_pod_slowdown=cross_pod_slowdown)
-    w = _workload(trace, jobs, researchers, gpus, load, seed)
-    r = simulate(cluster, w, pol, SimOptions(failures=failures, seed=seed))
-    if fmt is Format.json:
-        emit_json(r)
-    else:
-        _table(r)
+    req = api.ScheduleRequest(trace=trace, gpus=gpus, policy=policy, researchers=researchers, jobs=jobs, seed=seed,
+                              load=load, gpus_per_domain=gpus_per_domain, domains_per_pod=domains_per_pod,
+                              cross_pod_slowdown=cross_pod_slowdown, failures=failures)
+    with spinner(f"simulating {policy} on {trace}"):
+        r = api.schedule(req)
+    emit(r, fmt, lambda: _table(r))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import typer
 from rich.table import Table
 
-from gigacluster.calibrate import overlay_calibrations
-from gigacluster.catalog import get_accelerator, get_model
-from gigacluster.cli.common import Format, console, emit_json, parse_count
-from gigacluster.economics import ServingCost, reference_rates, serving_cost
-from gigacluster.inference import ServingPlan, Slo, Traffic, plan_serving
+from gigacluster import api
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, parse_count, spinner
+from gigacluster.planning.model import ServeResult
 
 
 def _number(field: str, text: str | None) -> float | None:
     return None if text is None else parse_count(field, text)
 
 
-def fleet_cost(plan: ServingPlan) -> ServingCost:
-    """Power and $/Mtok of the fleet from the economics stage's reference cluster of this accelerator."""
-    return serving_cost(reference_rates(plan.accelerator), plan.gpus_needed, plan.mean_output_tokens_per_s)
-
-
-def plan_json(plan: ServingPlan, cost: ServingCost) -> dict[str, Any]:
-    """The documented JSON shape (plus the full plan under "detail")."""
-    return {
-        "layout": plan.layout, "engine_gpus": plan.engine_gpus,
-        "max_throughput_tokens_per_s_per_gpu": plan.max_throughput_tokens_per_s_per_gpu,
-        "slo_throughput_tokens_per_s_per_gpu": plan.slo_throughput_tokens_per_s_per_gpu,
-        "ttft_ms": {"p50": plan.ttft_ms.p50, "p99": plan.ttft_ms.p99},
-        "tpot_ms": {"p50": plan.tpot_ms.p50, "p99": plan.tpot_ms.p99},
-        "replicas": plan.replicas, "gpus_needed": plan.gpus_needed, "power_mw": cost.facility_power_mw,
-        "usd_per_mtok": cost.usd_per_mtok, "cost": cost.model_dump(), "detail": plan.model_dump(mode="json"),
-    }
-
-
-def _table(plan: ServingPlan, cost: ServingCost) -> Table:
+def _table(result: ServeResult) -> Table:
+    plan, cost = result.plan, result.cost
     t = Table(title=f"Serving {plan.model} on {plan.accelerator}")
     t.add_column("quantity")
     t.add_column("value", justify="right")
@@ -60,34 +38,31 @@ def _table(plan: ServingPlan, cost: ServingCost) -> Table:
 
 def serve(
     model: str = typer.Option(..., "--model", help="catalog id, alias, or path to config.json / YAML"),
-    accelerator: str = typer.Option(..., "--accelerator"),
-    tp: int | None = typer.Option(None, "--tp", help="fix the tensor-parallel degree"),
+    accelerator: str = typer.Option(..., "--accelerator", help="accelerator id (gigacluster catalog accelerators)"),
+    tp: int | None = typer.Option(None, "--tp", help="fix the tensor-parallel degree (default: searched)"),
     precision: str = typer.Option("fp8", "--precision", help="weight precision: bf16, fp8, fp4"),
-    kv_precision: str | None = typer.Option(None, "--kv-precision"),
-    input_len: float = typer.Option(1024, "--input-len"),
-    output_len: float = typer.Option(256, "--output-len"),
+    kv_precision: str | None = typer.Option(None, "--kv-precision", help="KV-cache precision (default: weights')"),
+    input_len: float = typer.Option(1024, "--input-len", help="mean prompt length, tokens"),
+    output_len: float = typer.Option(256, "--output-len", help="mean output length, tokens"),
     rate: str | None = typer.Option(None, "--rate", help="mean requests per second"),
     users: str | None = typer.Option(None, "--users", help="daily active users, e.g. 3e9"),
-    requests_per_user_day: float = typer.Option(10, "--requests-per-user-day"),
-    peak_to_mean: float = typer.Option(2.0, "--peak-to-mean"),
-    ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms"),
-    tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms"),
-    calibration: Path | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    requests_per_user_day: float = typer.Option(10, "--requests-per-user-day", help="requests per user per day"),
+    peak_to_mean: float = typer.Option(2.0, "--peak-to-mean", help="peak / mean request rate"),
+    ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms", help="p99 time to first token, ms"),
+    tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms", help="p99 time per output token, ms"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Plan serving capacity: best layout under the SLOs, replicas for the peak, GPUs, MW, $/Mtok."""
-    traffic = Traffic(rate_rps=_number("rate", rate), users=_number("users", users),
-                      requests_per_user_day=requests_per_user_day, peak_to_mean=peak_to_mean,
-                      input_len=input_len, output_len=output_len)
-    slo = Slo(ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms)
-    plan = plan_serving(get_model(model), get_accelerator(accelerator), traffic, slo,
-                        weight_precision=precision, kv_precision=kv_precision, tp=tp,
-                        cal=overlay_calibrations(calibration)[1])
-    cost = fleet_cost(plan)
-    if fmt is Format.json:
-        emit_json(plan_json(plan, cost))
-        return
-    console.print(_table(plan, cost))
+    req = api.ServeRequest(model=model, accelerator=accelerator, tp=tp, precision=precision,
+                           kv_precision=kv_precision, input_len=input_len, output_len=output_len,
+                           rate_rps=_number("rate", rate), users=_number("users", users),
+                           requests_per_user_day=requests_per_user_day, peak_to_mean=peak_to_mean,
+                           ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms,
+                           calibration=calibration)
+    with spinner("simulating serving layouts"):
+        result = api.serve(req)
+    emit(result, fmt, lambda: console.print(_table(result)))
 
 
 def register(app: typer.Typer) -> None:

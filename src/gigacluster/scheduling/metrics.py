@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.scheduling.simulate import SimRun
 
 BOUND_H = 10 / 60
@@ -64,7 +65,7 @@ class LostGpuHours(BaseModel):
     cross_pod_slowdown: float
 
 
-class QueueReport(BaseModel):
+class QueueReport(Result):
     """What one policy gives a workload on a cluster, with its breakdowns."""
 
     model_config = ConfigDict(frozen=True)
@@ -93,6 +94,10 @@ class QueueReport(BaseModel):
     events: int
     wall_s: float
     events_per_s: float
+
+    def flat_rows(self) -> list[dict[str, Scalar]]:
+        """One row per job-size class."""
+        return model_rows(self.by_size)
 
 
 def _stats(x: np.ndarray) -> Stats:

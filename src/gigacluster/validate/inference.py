@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from gigacluster.catalog import get_accelerator
 from gigacluster.errors import GigaclusterError
@@ -24,6 +24,7 @@ from gigacluster.inference.slo import max_throughput_under_slo
 from gigacluster.inference.step_cost import make_step_fn, step_coefficients
 from gigacluster.inference.throughput import OfflineThroughput, single_request_latency
 from gigacluster.inference.workload import Workload
+from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.validate.cases_inference import InferenceCase, case_model, dataset_of, load_cases
 from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
 
@@ -37,7 +38,7 @@ class Row(PredictedRow):
     scenario: str
 
 
-class InferenceValidation(BaseModel):
+class InferenceValidation(Result):
     """Same shape as ``validate training``: counts, skipped rows, median / mean APE, rows."""
 
     model_config = ConfigDict(frozen=True)
@@ -49,6 +50,10 @@ class InferenceValidation(BaseModel):
     mean_ape: float
     rows: list[Row]
     families: list[FamilyError]
+
+    def flat_rows(self) -> list[dict[str, Scalar]]:
+        """One row per predicted case."""
+        return model_rows(self.rows)
 
 
 def case_lengths(case: InferenceCase) -> tuple[float, float, float]:
