@@ -123,7 +123,7 @@ def fit_gemm(points: list[GemmPoint], peak_flops: float) -> GemmFit:
     serve = quality(sa * f + sb * f / m, t, (sa * hf + sb * hf / np.maximum(hm, 1.0), ht))
     return GemmFit(precision=points[0].precision, efficiency=1.0 / (a * peak_flops), overhead_s=float(o),
                    training=train, serving_efficiency=1.0 / (sa * peak_flops), half_tokens=float(sb / sa),
-                   serving=serve, measurements=[p.id for p in points])
+                   serving=serve, measurements=[p.id for p in fit_pts])
 
 
 def fit_attention(points: list[AttentionPoint], peak_flops: float, gemm_eff: float) -> AttentionFit | None:
