@@ -43,6 +43,7 @@ class Provenance(_Frozen):
     device: DeviceInfo
     grid: str
     command: str = ""
+    not_fitted: list[str] = []
 
 
 class CalibrationOverlay(_Frozen):

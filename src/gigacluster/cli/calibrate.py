@@ -73,6 +73,8 @@ def _device_line(o: CalibrationOverlay) -> None:
     versions = ", ".join(f"{k} {v}" for k, v in d.versions.items() if k != "platform")
     _wide().print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}) {d.date}  grid "
                   f"{o.provenance.grid}\nreference peak: {d.peak_source}; {versions}")
+    for line in o.provenance.not_fitted:
+        _wide().print(f"[yellow]not fitted[/yellow] {line}", highlight=False)
 
 
 def calibrate(
