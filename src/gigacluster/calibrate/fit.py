@@ -113,18 +113,19 @@ def _arrays(points: list[GemmPoint]) -> tuple[F, F, F]:
             np.array([p.timing.median_s for p in points]))
 
 
-def fit_gemm(points: list[GemmPoint], peak_flops: float) -> GemmFit | None:
+def fit_gemm(points: list[GemmPoint], peak_flops: float, training_min_m: int = 1) -> GemmFit | None:
     """Both GEMM forms for one precision; fitted on role ``grid``, checked on the layer shapes.
     None when the times do not grow with FLOPs enough for an efficiency ≤ MAX_EFFICIENCY to fit them."""
     fit_pts = [p for p in points if p.role == "grid"] or points
     held = [p for p in points if p.role != "grid" and fit_pts is not points]
     f, m, t = _arrays(fit_pts)
     hf, hm, ht = _arrays(held) if held else (np.zeros(0),) * 3
-    a, o = nonneg_relative_lstsq(np.column_stack([f, np.ones_like(f)]), t)
+    big = m >= training_min_m if (m >= training_min_m).sum() >= 2 else np.ones_like(m, dtype=bool)
+    a, o = nonneg_relative_lstsq(np.column_stack([f[big], np.ones(int(big.sum()))]), t[big])
     sa, sb = nonneg_relative_lstsq(np.column_stack([f, f / m]), t)
     if min(a, sa) * peak_flops * MAX_EFFICIENCY <= 1.0:
         return None
-    train = quality(a * f + o, t, (a * hf + o, ht))
+    train = quality(a * f[big] + o, t[big], (a * hf + o, ht))
     serve = quality(sa * f + sb * f / m, t, (sa * hf + sb * hf / np.maximum(hm, 1.0), ht))
     return GemmFit(precision=points[0].precision, efficiency=1.0 / (a * peak_flops), overhead_s=float(o),
                    training=train, serving_efficiency=1.0 / (sa * peak_flops), half_tokens=float(sb / sa),
@@ -192,12 +193,13 @@ def _main_precision(gemm: dict[str, GemmFit]) -> str | None:
     return next(iter(gemm), None)
 
 
-def fit_all(meas: Measurements, dev: DeviceInfo) -> FitResult:
-    """Every fit the measurements allow; a kind with no points (or no reference peak) is left out."""
+def fit_all(meas: Measurements, dev: DeviceInfo, training_min_m: int = 1) -> FitResult:
+    """Every fit the measurements allow; a kind with no points (or no reference peak) is left out.
+    The training GEMM form is fitted on grid shapes with at least ``training_min_m`` rows."""
     by_prec: dict[str, list[GemmPoint]] = {}
     for p in meas.gemm:
         by_prec.setdefault(p.precision, []).append(p)
-    fits = {k: fit_gemm(v, dev.peak_flops(k)) for k, v in by_prec.items()}
+    fits = {k: fit_gemm(v, dev.peak_flops(k), training_min_m) for k, v in by_prec.items()}
     gemm = {k: v for k, v in fits.items() if v is not None}
     missing = [f"gemm/{k}: no efficiency ≤ {MAX_EFFICIENCY:g}× the reference peak fits the times (noise, "
                "contention or a wrong reference peak); no GEMM keys written"
