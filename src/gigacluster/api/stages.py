@@ -61,10 +61,12 @@ _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch"
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario, phase: str | None = None) -> Plan:
-    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`)."""
+def plan(scenario: str | Scenario, phase: str | None = None, calibration: str | Path | None = None) -> Plan:
+    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`); ``calibration`` (or the
+    scenario's ``calibration:`` key) is an overlay on the shipped calibration."""
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
-    return plan_scenario(s, phase)
+    train_cal, serve_cal = overlay_calibrations(calibration or s.calibration)
+    return plan_scenario(s, phase, train_cal, serve_cal)
 
 
 def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -191,15 +193,15 @@ Progress = Callable[[int, int, str], None]
 
 def validate(kind: str, cases: Path | None = None, progress: Progress | None = None,
              calibration: str | Path | None = None) -> ValidationReport | InferenceValidation:
-    """Predict every row of a case file (``kind`` training | inference; default: the shipped file), with the
-    shipped calibration or an overlay from ``gigacluster calibrate``."""
-    training_cal, serving_cal = overlay_calibrations(calibration)
-    if kind == "inference":
-        return validate_inference(cases, progress=progress, cal=serving_cal)
-    if kind != "training":
+    """Predict every row of a case file (``kind`` training | inference; default: the shipped file),
+    optionally under a calibration overlay."""
+    if kind not in ("training", "inference"):
         raise GigaclusterError("kind", f"'{kind}' not one of training, inference")
+    train_cal, serve_cal = overlay_calibrations(calibration)
+    if kind == "inference":
+        return validate_inference(cases, progress=progress, cal=serve_cal)
     path = cases or default_cases("training.csv")
     if progress is None:
-        return validate_training(path, training_cal)
+        return validate_training(path, train_cal)
     total, done = len(load_cases(path)), iter(range(1, 10**9))
-    return validate_training(path, training_cal, progress=lambda case_id: progress(next(done), total, case_id))
+    return validate_training(path, train_cal, progress=lambda case_id: progress(next(done), total, case_id))

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, spinner
 from gigacluster.planning.model import Plan
 from gigacluster.report import write_report
 
@@ -57,11 +57,12 @@ def plan(
     scenario: str = typer.Argument(..., help="scenario id (gigacluster scenarios) or a scenario YAML file"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json and report.html"),
     phase: str | None = typer.Option(None, help="build-out phase of the scenario (e.g. hyperion's 'full')"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the scaling curve)"),
 ) -> None:
     """Design the cluster, train, fail, serve, share and pay: one plan, a JSON file and an HTML report."""
     with spinner(f"planning {scenario}"):
-        p = api.plan(scenario, phase)
+        p = api.plan(scenario, phase, calibration)
     json_path, html_path = write_report(p, out)
 
     def table() -> None:
