@@ -43,11 +43,12 @@ def meets(result: SimResult, limits: Limits) -> bool:
 
 
 def max_throughput_under_slo(step_fn: StepFn, base: EngineConfig, workload: Workload, gpus: int,
-                             capacity_rps: float, limits: Limits) -> SloThroughput:
-    """Highest ladder rate (x ``capacity_rps``) at which some token budget meets ``limits``."""
+                             capacity_rps: float, limits: Limits, ranks: int = 1) -> SloThroughput:
+    """Highest ladder rate (x ``capacity_rps``) at which some token budget (per attention-DP rank,
+    ``ranks`` per engine) meets ``limits``."""
     best_level, best_budget, best_run, runs = -1, base.max_tokens, None, 0
     for budget in TOKEN_BUDGETS:
-        cfg = base.model_copy(update={"max_tokens": min(budget, base.max_tokens)})
+        cfg = base.model_copy(update={"max_tokens": min(budget * ranks, base.max_tokens)})
         top = len(RATE_LADDER) if best_level < 0 else best_level
         for level in range(top):
             w = workload.model_copy(update={"rate_rps": capacity_rps * RATE_LADDER[level]})
