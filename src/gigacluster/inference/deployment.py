@@ -70,7 +70,7 @@ def plan_deployment(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: 
         peaked = traffic.model_copy(update={"peak_to_mean": day_profile(traffic, opts).peak_to_mean})
         try:
             plans.append(plan_serving(spec, accel, peaked, slo, weight_precision, kv, tp, cal=cal, options=opts,
-                                      seed=opts.seed))
+                                      n_requests=opts.sim_requests, seed=opts.seed))
         except GigaclusterError as exc:
             errors.append(exc)
     if opts.deployment in ("disagg", "auto"):
