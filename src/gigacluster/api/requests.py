@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.inference.options import ServingOptions
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import Recompute, Sharding
 
@@ -92,6 +93,8 @@ class ServeRequest(Request):
     ttft_p99_ms: float = Field(2000, gt=0)
     tpot_p99_ms: float = Field(100, gt=0)
     calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
+    options: ServingOptions = Field(ServingOptions(), description="deployment agg|disagg|auto, "
+                                    "MTP, prefix caching, traffic profile, routing, autoscaling, token prices")
 
 
 class ScheduleRequest(Request):

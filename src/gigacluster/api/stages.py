@@ -27,7 +27,8 @@ from gigacluster.economics import (
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, DesignSpec, flag
-from gigacluster.inference import Slo, Traffic, plan_serving
+from gigacluster.inference import Slo, Traffic
+from gigacluster.inference.deployment import plan_deployment
 from gigacluster.planning import plan_scenario
 from gigacluster.planning.model import Plan, ServeResult, TrainingResult
 from gigacluster.planning.training import training_result, training_run
@@ -155,9 +156,9 @@ def serve(req: ServeRequest) -> ServeResult:
     traffic = Traffic(rate_rps=req.rate_rps, users=req.users, requests_per_user_day=req.requests_per_user_day,
                       peak_to_mean=req.peak_to_mean, input_len=req.input_len, output_len=req.output_len)
     slo = Slo(ttft_p99_ms=req.ttft_p99_ms, tpot_p99_ms=req.tpot_p99_ms)
-    sp = plan_serving(get_model(req.model), get_accelerator(req.accelerator), traffic, slo,
-                      weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp,
-                      cal=overlay_calibrations(req.calibration)[1])
+    sp = plan_deployment(get_model(req.model), get_accelerator(req.accelerator), traffic, slo, req.options,
+                         weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp,
+                         cal=overlay_calibrations(req.calibration)[1])
     cost_ = serving_cost(reference_rates(sp.accelerator), sp.gpus_needed, sp.mean_output_tokens_per_s)
     return ServeResult(plan=sp, cost=cost_)
 
