@@ -12,7 +12,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
-from gigacluster.errors import GigaclusterError
+from gigacluster.errors import GigaclusterError, validation_line
+from gigacluster.results import first_non_finite
 
 console = Console()
 err_console = Console(stderr=True)
@@ -45,13 +46,14 @@ def emit_json(obj: Any) -> None:
     """Print a JSON document (pydantic models dumped) to stdout."""
     if isinstance(obj, BaseModel):
         obj = obj.model_dump(mode="json")
-    sys.stdout.write(json.dumps(obj, indent=2) + "\n")
+    bad = first_non_finite(obj)
+    if bad is not None:
+        raise GigaclusterError(bad[0] or "result", f"came out as {bad[1]}; refusing to print a non-finite figure")
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
 
 def _validation_line(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
-    return f"{loc}: {first.get('msg', 'invalid value')}"
+    return validation_line(exc)
 
 
 def run_guarded(app: typer.Typer) -> int:
