@@ -7,11 +7,14 @@ malformed cell is an error naming the row id and column.
 from __future__ import annotations
 
 import csv
+import io
+import math
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from gigacluster.catalog.files import read_text
 from gigacluster.errors import GigaclusterError
 
 NON_NEGATIVE = ("year", "moe_shared_experts", "moe_dense_layers")
@@ -60,8 +63,10 @@ def _parse(row_id: str, column: str, text: str) -> Any:
             value = float(text)
         else:
             value = text
-    except ValueError:
-        raise GigaclusterError(f"{row_id}.{column}", f"expected a number, got '{text}'") from None
+    except (ValueError, OverflowError):
+        raise GigaclusterError(f"{row_id}.{column}", f"expected a finite number, got '{text[:40]}'") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise GigaclusterError(f"{row_id}.{column}", f"expected a finite number, got '{text[:40]}'")
     if column in CHOICES and value not in CHOICES[column]:
         raise GigaclusterError(f"{row_id}.{column}", f"'{value}' not one of {', '.join(CHOICES[column])}")
     if isinstance(value, int | float) and (value < 0 or (value == 0 and column not in NON_NEGATIVE)):
@@ -71,10 +76,8 @@ def _parse(row_id: str, column: str, text: str) -> Any:
 
 def load_cases(path: Path) -> list[TrainingCase]:
     """Every row of a case file; errors name the row id and column."""
-    if not path.exists():
-        raise GigaclusterError("cases", f"no such file '{path}'")
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
+    reader = csv.DictReader(io.StringIO(read_text(path, "cases"), newline=""))
+    try:
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             raise GigaclusterError("cases", f"'{path}' lacks required column(s) {', '.join(missing)}")
@@ -84,4 +87,6 @@ def load_cases(path: Path) -> list[TrainingCase]:
                 raise GigaclusterError(f"cases line {n}", "more cells than header columns")
             row_id = (row.get("id") or f"line-{n}").strip()
             cases.append(TrainingCase(values={k: _parse(row_id, k, v or "") for k, v in row.items()}))
+    except csv.Error as exc:
+        raise GigaclusterError("cases", f"'{path}' is not valid CSV: {exc}") from None
     return cases
