@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 
 _API = ("CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "QueueReport",
         "ReliabilitySpec", "Scenario", "ScheduleRequest", "ServeRequest", "ServeResult", "TrainRequest",
-        "TrainingResult", "cost", "design", "plan", "reliability", "schedule", "serve", "train", "validate")
+        "TrainingResult", "cost", "design", "plan", "reliability", "schedule", "serve", "sweep", "train", "validate")
 
 __all__ = ["GigaclusterError", "__version__", *_API]
 

@@ -27,5 +27,14 @@ __all__ = [
     "CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "QueueReport",
     "ReliabilitySpec", "Scenario", "ScheduleRequest", "ServeRequest", "ServeResult", "TrainRequest",
     "TrainingResult", "cost", "design", "design_specs", "plan", "reliability", "schedule", "serve", "train",
-    "training_job", "validate", "workload",
+    "training_job", "validate", "workload", "sweep",
 ]
+
+
+def sweep(spec: object, out: object = None, workers: int | None = None, scheduler: str | None = None,
+          resume: bool = False) -> object:
+    """A design-space sweep (a SweepSpec, a mapping or a YAML path) as a pandas DataFrame, one row per point;
+    see :func:`gigacluster.sweep.run.sweep` (imported on first use: it needs the ``sweep`` extra)."""
+    from gigacluster.sweep.run import sweep as run_sweep
+
+    return run_sweep(spec, out, workers=workers, scheduler=scheduler, resume=resume)  # type: ignore[arg-type]
