@@ -51,7 +51,7 @@ def sweep(
     resume: bool = typer.Option(False, "--resume", help="continue the sweep already in --out (same spec)"),
 ) -> None:
     """Run a design-space sweep on Dask: one row per point, resumable, with its Pareto frontiers."""
-    from gigacluster.sweep import run
+    from gigacluster.sweeps import run
 
     if scheduler is not None and workers is not None:
         raise GigaclusterError("workers", "give --scheduler (an existing cluster) or --workers (a local one), not both")

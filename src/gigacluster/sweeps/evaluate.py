@@ -17,9 +17,9 @@ from pydantic import ValidationError
 
 from gigacluster.catalog.scenarios import Scenario
 from gigacluster.errors import GigaclusterError
-from gigacluster.sweep.sample import Point
-from gigacluster.sweep.spec import Range, SweepSpec, digest, value_kind
-from gigacluster.sweep.stages import STAGES, Stage, apply_overrides, axis_kind, base_scenario
+from gigacluster.sweeps.sample import Point
+from gigacluster.sweeps.spec import Range, SweepSpec, digest, value_kind
+from gigacluster.sweeps.stages import STAGES, Stage, apply_overrides, axis_kind, base_scenario
 
 _ARROW = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
 _KINDS = {"bool": pa.bool_(), "number": pa.float64(), "text": pa.string()}

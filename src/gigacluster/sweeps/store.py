@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gigacluster.errors import GigaclusterError
-from gigacluster.sweep.spec import SweepSpec, digest
+from gigacluster.sweeps.spec import SweepSpec, digest
 
 MANIFEST = "sweep.json"
 SHARDS = "shards"

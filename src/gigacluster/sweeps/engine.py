@@ -7,6 +7,7 @@ millions of points never holds them all in the scheduler."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
@@ -19,11 +20,11 @@ from typing import Any
 import pyarrow as pa
 
 from gigacluster.errors import GigaclusterError
-from gigacluster.sweep.evaluate import check_keys, evaluate_chunk
-from gigacluster.sweep.sample import Point, sample_points
-from gigacluster.sweep.spec import SweepSpec
-from gigacluster.sweep.stages import base_scenario
-from gigacluster.sweep.store import Store, open_store
+from gigacluster.sweeps.evaluate import check_keys, evaluate_chunk
+from gigacluster.sweeps.sample import Point, sample_points
+from gigacluster.sweeps.spec import SweepSpec
+from gigacluster.sweeps.stages import base_scenario
+from gigacluster.sweeps.store import Store, open_store
 
 Progress = Callable[[int, int], None]
 """A progress callback: (points done, points in all)."""
@@ -47,12 +48,20 @@ class RunStats:
     chunks_resumed: int
     points_run: int
     seconds: float
+    startup_s: float
     workers: int
     engine: str
 
     @property
     def points_per_s(self) -> float:
+        """Points per second of this run, engine start-up included."""
         return self.points_run / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def compute_points_per_s(self) -> float:
+        """Points per second once the engine was up (workers started)."""
+        busy = self.seconds - self.startup_s
+        return self.points_run / busy if busy > 0 else 0.0
 
 
 def chunk_size(spec: SweepSpec, points: int) -> int:
@@ -75,12 +84,25 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         except OSError as exc:
             raise GigaclusterError("scheduler", f"cannot reach '{scheduler}': {exc}") from None
         with client:
+            _warm(client, scheduler)
             yield client
         return
     n = workers or os.cpu_count() or 1
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        _warm(client, "LocalCluster")
         yield client
+
+
+def _warm(client: Any, where: str) -> None:
+    """Wait for a worker and import the sweep's modules on every worker (so start-up is not counted as work;
+    a worker without gigacluster is one clear error)."""
+    try:
+        client.wait_for_workers(1, timeout=120)
+        client.run(importlib.import_module, "gigacluster.sweeps.evaluate")
+    except (TimeoutError, ImportError) as exc:
+        raise GigaclusterError("scheduler", f"the workers of {where} cannot run sweeps ({exc}); install "
+                                            "'gigacluster[sweep]' on every worker") from None
 
 
 def _run_inline(spec: SweepSpec, store: Store, todo: list[Chunk], tick: Callable[[Chunk], None]) -> int:
@@ -142,12 +164,14 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, sche
     if progress is not None:
         progress(done[0], len(points))
     start = time.perf_counter()
+    startup = 0.0
     if workers == 0 and scheduler is None:
         engine, used = "in-process", _run_inline(spec, store, todo, tick)
     else:
         with dask_client(workers, scheduler) as client:
+            startup = time.perf_counter() - start
             engine = "dask " + (scheduler or "LocalCluster")
             used = _run_dask(spec, store, todo, tick, client, f"gigacluster-sweep-{store.spec_hash}")
     return RunStats(out=Path(out), points=len(points), chunks=len(chunks), chunks_resumed=len(finished),
                     points_run=sum(len(c.points) for c in todo), seconds=time.perf_counter() - start,
-                    workers=used, engine=engine)
+                    startup_s=startup, workers=used, engine=engine)

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from gigacluster.errors import GigaclusterError
-from gigacluster.sweep import parse_spec, read_rows, run
-from gigacluster.sweep.store import SHARDS
+from gigacluster.sweeps import parse_spec, read_rows, run
+from gigacluster.sweeps.store import SHARDS
 
 DESIGN = {"base": "meta-24k", "stage": "design", "chunk_size": 4,
           "axes": {"design.accelerator": ["h100-sxm", "b200", "no-such-gpu"], "design.accelerators": [1024, 4096, 8192],

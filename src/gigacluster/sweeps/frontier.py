@@ -9,8 +9,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from gigacluster.errors import GigaclusterError
-from gigacluster.sweep.spec import Frontier, SweepSpec
-from gigacluster.sweep.stages import STAGES
+from gigacluster.sweeps.spec import Frontier, SweepSpec
+from gigacluster.sweeps.stages import STAGES
 
 
 def pareto_mask(x: NDArray[np.float64], y: NDArray[np.float64], x_min: bool = True,

@@ -6,7 +6,7 @@ import pytest
 
 from gigacluster.catalog.scenarios import get_scenario
 from gigacluster.errors import GigaclusterError
-from gigacluster.sweep.stages import STAGES, apply_overrides, axis_kind
+from gigacluster.sweeps.stages import STAGES, apply_overrides, axis_kind
 
 
 def test_axis_keys_are_classified() -> None:

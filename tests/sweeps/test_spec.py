@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gigacluster.errors import GigaclusterError
-from gigacluster.sweep.spec import Range, load_spec, parse_spec
+from gigacluster.sweeps.spec import Range, load_spec, parse_spec
 
 BASE = {"base": "meta-24k", "stage": "design", "axes": {"design.accelerator": ["h100-sxm", "h200"]}}
 

@@ -14,9 +14,9 @@ import yaml
 from gigacluster.report.fmt import fmt_compact
 from gigacluster.report.svg import GRID, MUTED, color, line, make_axis, svg, text
 from gigacluster.results import label_and_unit
-from gigacluster.sweep.frontier import FrontierRows, frontier, frontier_pairs, frontier_table
-from gigacluster.sweep.spec import SweepSpec
-from gigacluster.sweep.stages import STAGES
+from gigacluster.sweeps.frontier import FrontierRows, frontier, frontier_pairs, frontier_table
+from gigacluster.sweeps.spec import SweepSpec
+from gigacluster.sweeps.stages import STAGES
 
 MAX_DOTS = 5000  # grey dots drawn per chart (a deterministic sample beyond that keeps the page small)
 

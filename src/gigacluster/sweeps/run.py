@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from gigacluster.sweep.engine import Progress, RunStats, run_sweep
-from gigacluster.sweep.spec import SweepSpec, load_spec, parse_spec
-from gigacluster.sweep.store import MANIFEST, SHARDS
-from gigacluster.sweep.summary import Summary, write_summary
+from gigacluster.sweeps.engine import Progress, RunStats, run_sweep
+from gigacluster.sweeps.spec import SweepSpec, load_spec, parse_spec
+from gigacluster.sweeps.store import MANIFEST, SHARDS
+from gigacluster.sweeps.summary import Summary, write_summary
 
 SpecLike = SweepSpec | dict[str, object] | str | Path
 

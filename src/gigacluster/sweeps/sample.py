@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from gigacluster.sweep.spec import Axis, Range, Scalar, SweepSpec
+from gigacluster.sweeps.spec import Axis, Range, Scalar, SweepSpec
 
 Point = dict[str, Scalar]
 Sampler = Callable[[SweepSpec], list[Point]]

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gigacluster.sweep.sample import grid_values, sample_points
-from gigacluster.sweep.spec import Range, parse_spec
+from gigacluster.sweeps.sample import grid_values, sample_points
+from gigacluster.sweeps.spec import Range, parse_spec
 
 
 def _spec(sample: str, n: int | None = None, seed: int = 0) -> dict[str, object]:

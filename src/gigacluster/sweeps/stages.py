@@ -18,8 +18,8 @@ from gigacluster.economics.spec import CostSpec
 from gigacluster.errors import GigaclusterError, closest
 from gigacluster.hardware.spec import SIZINGS, DesignSpec
 from gigacluster.results import Result
-from gigacluster.sweep import headlines as h
-from gigacluster.sweep.spec import Frontier, Scalar
+from gigacluster.sweeps import headlines as h
+from gigacluster.sweeps.spec import Frontier, Scalar
 
 SUBMODELS: dict[str, type[BaseModel]] = {"design": DesignSpec, "training": TrainingWorkload,
                                          "serving": ServingWorkload, "costs": CostSpec}
