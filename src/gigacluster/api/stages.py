@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from gigacluster.api.requests import CostRequest, DesignRequest, ScheduleRequest, ServeRequest, TrainRequest
+from gigacluster.api.overrides import scenario_of
+from gigacluster.api.requests import (
+    CostRequest,
+    DesignRequest,
+    PlanRequest,
+    ScheduleRequest,
+    ServeRequest,
+    TrainRequest,
+)
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.catalog.scenarios import Scenario, get_scenario
 from gigacluster.economics import (
@@ -59,8 +67,11 @@ _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch"
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario, phase: str | None = None) -> Plan:
-    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`)."""
+def plan(scenario: str | Scenario | PlanRequest, phase: str | None = None) -> Plan:
+    """Every stage for a scenario (an id, a YAML path, a :class:`Scenario`, or a :class:`PlanRequest`: a
+    shipped scenario with what-if overrides, its phase taken from the request)."""
+    if isinstance(scenario, PlanRequest):
+        return plan_scenario(scenario_of(scenario), scenario.phase)
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
     return plan_scenario(s, phase)
 

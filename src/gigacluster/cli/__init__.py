@@ -18,6 +18,7 @@ from gigacluster.cli import schedule as _schedule
 from gigacluster.cli import serve as _serve
 from gigacluster.cli import train as _train
 from gigacluster.cli import validate as _validate
+from gigacluster.cli import web as _web
 from gigacluster.cli.common import run_guarded
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ _schedule.register(app)
 _serve.register(app)
 _train.register(app)
 _validate.register(app)
+_web.register(app)
 
 
 def main() -> None:
