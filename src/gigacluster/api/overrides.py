@@ -49,7 +49,10 @@ def _check(req: PlanRequest) -> None:
     if req.model is not None:
         get_model(resolve_model(req.model))
     if req.failure_profile not in (None, "none"):
-        get_profile(req.failure_profile)
+        try:
+            get_profile(req.failure_profile)
+        except GigaclusterError as exc:
+            raise GigaclusterError("failure_profile", exc.reason + ", none") from None
 
 
 def scenario_of(req: PlanRequest) -> Scenario:

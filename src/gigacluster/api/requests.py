@@ -66,9 +66,11 @@ class TrainRequest(Request):
     micro_batch: int | None = Field(None, gt=0)
     sharding: Sharding | None = None
     recompute: Recompute | None = None
+    pipeline_schedule: str | None = Field(None, description="pipeline schedule (default: searched)")
     tokens: float | None = Field(None, gt=0, description="tokens to train (adds time, energy and cost)")
     failure_profile: str = Field(DEFAULT_FAILURE_PROFILE, description="reliability profile, or 'none'")
     top_k: int = Field(5, gt=0, le=100)
+    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
 
 
 class ServeRequest(Request):
@@ -87,6 +89,7 @@ class ServeRequest(Request):
     peak_to_mean: float = Field(2.0, gt=0)
     ttft_p99_ms: float = Field(2000, gt=0)
     tpot_p99_ms: float = Field(100, gt=0)
+    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
 
 
 class ScheduleRequest(Request):

@@ -17,6 +17,7 @@ from gigacluster.api.requests import (
     ServeRequest,
     TrainRequest,
 )
+from gigacluster.calibrate import overlay_calibrations
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.catalog.scenarios import Scenario, get_scenario
 from gigacluster.economics import (
@@ -139,7 +140,8 @@ def training_job(req: TrainRequest) -> TrainingJob:
     """The TrainingJob of a request (catalog names resolved, the batch in whole sequences)."""
     acc = get_accelerator(req.accelerator)
     fixed = FixedLayout(tp=req.tp, pp=req.pp, vpp=req.vpp, dp=req.dp, cp=req.cp, ep=req.ep,
-                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute)
+                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute,
+                        pipeline_schedule=req.pipeline_schedule)
     return TrainingJob(model=get_model(req.model), accelerator=acc, system=SystemSpec.of(acc), gpus=req.gpus,
                        seq_len=req.seq_len, global_batch_seqs=max(1, round(req.global_batch_tokens / req.seq_len)),
                        precision=req.precision, fixed=fixed)  # type: ignore[arg-type]
@@ -149,7 +151,7 @@ def train(req: TrainRequest) -> TrainingResult:
     """The best layout with its breakdowns; with ``tokens``, the run's days, GPU-hours, energy and cost
     (priced on a reference cluster of the job's size)."""
     job = training_job(req)
-    result = plan_training(job, top_k=req.top_k)
+    result = plan_training(job, overlay_calibrations(req.calibration)[0], top_k=req.top_k)
     if req.tokens is None:
         return training_result(result)
     rates = reference_rates(job.accelerator.id, job.gpus)
@@ -162,7 +164,8 @@ def serve(req: ServeRequest) -> ServeResult:
                       peak_to_mean=req.peak_to_mean, input_len=req.input_len, output_len=req.output_len)
     slo = Slo(ttft_p99_ms=req.ttft_p99_ms, tpot_p99_ms=req.tpot_p99_ms)
     sp = plan_serving(get_model(req.model), get_accelerator(req.accelerator), traffic, slo,
-                      weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp)
+                      weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp,
+                      cal=overlay_calibrations(req.calibration)[1])
     cost_ = serving_cost(reference_rates(sp.accelerator), sp.gpus_needed, sp.mean_output_tokens_per_s)
     return ServeResult(plan=sp, cost=cost_)
 
@@ -196,15 +199,17 @@ Progress = Callable[[int, int, str], None]
 """A progress callback: (rows done, rows in all, the current row's id)."""
 
 
-def validate(kind: str, cases: Path | None = None,
-             progress: Progress | None = None) -> ValidationReport | InferenceValidation:
-    """Predict every row of a case file (``kind`` training | inference; default: the shipped file)."""
+def validate(kind: str, cases: Path | None = None, progress: Progress | None = None,
+             calibration: str | Path | None = None) -> ValidationReport | InferenceValidation:
+    """Predict every row of a case file (``kind`` training | inference; default: the shipped file), with the
+    shipped calibration or an overlay from ``gigacluster calibrate``."""
+    training_cal, serving_cal = overlay_calibrations(calibration)
     if kind == "inference":
-        return validate_inference(cases, progress=progress)
+        return validate_inference(cases, progress=progress, cal=serving_cal)
     if kind != "training":
         raise GigaclusterError("kind", f"'{kind}' not one of training, inference")
     path = cases or default_cases("training.csv")
     if progress is None:
-        return validate_training(path)
+        return validate_training(path, training_cal)
     total, done = len(load_cases(path)), iter(range(1, 10**9))
-    return validate_training(path, progress=lambda case_id: progress(next(done), total, case_id))
+    return validate_training(path, training_cal, progress=lambda case_id: progress(next(done), total, case_id))

@@ -26,12 +26,13 @@ def family_table(report: ValidationReport, title: str) -> Table:
 
 def training(
     cases: Path = typer.Option(None, "--cases", help="a case file in the published schema"),
+    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: one row per case)"),
     rows: bool = typer.Option(False, "--rows", help="also print every row"),
 ) -> None:
     """Predict every row of a training case file (blank layout fields are searched)."""
     with progress("predicting") as tick:
-        report = api.validate("training", cases, progress=tick)
+        report = api.validate("training", cases, progress=tick, calibration=calibration)
     assert isinstance(report, ValidationReport)
     emit(report, fmt, lambda: _print(report, rows))
 
