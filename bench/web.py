@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -70,6 +72,15 @@ def report(name: str, rows: list[tuple[str, int, float]], wall_s: float) -> None
         print(f"    {path:18} n={len(v):5}  p50 {np.percentile(v, 50):>9,.1f} ms  p99 {np.percentile(v, 99):>9,.1f} ms")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_up(base: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -92,10 +103,15 @@ def main() -> None:
                              str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_up(base, proc)
-        print(f"{args.clients} clients × {args.requests} requests against {base} ({len(MIX)} distinct requests)")
+        print(f"{args.clients} clients × {args.requests} requests against {base} ({len(MIX)} distinct requests); "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         for name in ("cold cache", "warm cache"):
+            server0, client0 = cpu_s(proc.pid), time.process_time()
             rows, wall = asyncio.run(run_pass(base, args.clients, args.requests))
             report(name, rows, wall)
+            server, client = cpu_s(proc.pid) - server0, time.process_time() - client0
+            print(f"    CPU: server {server:.1f} s ({1e3 * server / len(rows):.1f} ms/request), "
+                  f"clients {client:.1f} s ({1e3 * client / len(rows):.1f} ms/request)")
     finally:
         proc.terminate()
         proc.wait(10)

@@ -43,13 +43,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_ships_data_and_licenses(installed: Path, tmp_path: Path) -> None:
-    code = ("import gigacluster, gigacluster.data as d; print(gigacluster.__file__); "
+    code = ("import gigacluster, gigacluster.data as d, importlib.resources as r; print(gigacluster.__file__); "
             "print(d.shipped('traces', 'philly_pollux', 'philly.csv').is_file(), "
             "d.shipped('validation', 'training.csv').is_file(), "
-            "d.shipped('traces', 'philly_pollux', 'LICENSE').is_file())")
+            "d.shipped('traces', 'philly_pollux', 'LICENSE').is_file(), "
+            "r.files('gigacluster.web').joinpath('static', 'dashboard.js').is_file())")
     where, flags = run([str(installed / "python"), "-c", code], cwd=tmp_path).splitlines()
     assert str(installed.parent) in where and str(ROOT / "src") not in where
-    assert flags == "True True True"
+    assert flags == "True True True True"
 
 
 def test_installed_wheel_runs_schedule_on_philly(installed: Path, tmp_path: Path) -> None:

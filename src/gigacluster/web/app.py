@@ -2,6 +2,8 @@
 ``/api/options``, the dashboard at ``/``, OpenAPI at ``/openapi.json`` and Swagger UI at ``/docs`` (served
 from the installed ``swagger-ui-bundle-v2`` package, so it works offline)."""
 
+import functools
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -11,7 +13,7 @@ from typing import Any
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 
@@ -58,13 +60,18 @@ def _install_errors(app: FastAPI) -> None:
         app.add_exception_handler(kind, handler)
 
 
-def _route(runner: Runner, ep: Endpoint) -> Callable[[BaseModel], Awaitable[JSONResponse]]:
-    async def endpoint(req: BaseModel) -> JSONResponse:
-        check(req, runner.limits)
-        result = await runner.run(request_key(ep.name, req), lambda: ep.call(req).model_dump(mode="json"))
-        return JSONResponse(result)
+def json_bytes(result: BaseModel) -> bytes:
+    """A result as the JSON the CLI's ``--format json`` prints (compact): serialised once, then cached."""
+    return json.dumps(result.model_dump(mode="json")).encode()
 
-    endpoint.__annotations__ = {"req": ep.request, "return": JSONResponse}
+
+def _route(runner: Runner, ep: Endpoint) -> Callable[[BaseModel], Awaitable[Response]]:
+    async def endpoint(req: BaseModel) -> Response:
+        check(req, runner.limits)
+        body = await runner.run(request_key(ep.name, req), lambda: json_bytes(ep.call(req)))
+        return Response(body, media_type="application/json")
+
+    endpoint.__annotations__ = {"req": ep.request, "return": Response}
     endpoint.__name__ = ep.name
     endpoint.__doc__ = ep.summary
     return endpoint
@@ -98,21 +105,28 @@ def create_app(limits: WebLimits | None = None) -> FastAPI:
     _install_docs(app)
     for ep in ENDPOINTS:
         app.post(f"/api/{ep.name}", summary=ep.summary, responses={200: {"model": ep.result}},
-                 response_class=JSONResponse)(_route(runner, ep))
-    app.get("/api/scenarios", summary="The shipped scenarios")(_scenarios)
-    app.get("/api/options", summary="Names the request fields accept")(_options)
+                 response_class=Response)(_route(runner, ep))
+    app.get("/api/scenarios", summary="The shipped scenarios", responses={200: {"model": list[Scenario]}})(_scenarios)
+    app.get("/api/options", summary="Names the request fields accept", responses={200: {"model": Options}})(_options)
     app.get("/api/limits", summary="This server's limits per request")(lambda: runner.limits)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(_index)
     return app
 
 
-async def _scenarios() -> list[Scenario]:
-    return scenarios()
+@functools.cache
+def _cached_json(name: str) -> bytes:
+    data: object = ([s.model_dump(mode="json") for s in scenarios()] if name == "scenarios"
+                    else options().model_dump(mode="json"))
+    return json.dumps(data).encode()
 
 
-async def _options() -> Options:
-    return options()
+async def _scenarios() -> Response:
+    return Response(_cached_json("scenarios"), media_type="application/json")
+
+
+async def _options() -> Response:
+    return Response(_cached_json("options"), media_type="application/json")
 
 
 async def _index() -> FileResponse:

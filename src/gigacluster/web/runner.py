@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from gigacluster.web.limits import WebLimits
 
 JSON = Any
-"""A JSON-ready value (what ``model_dump(mode="json")`` returns)."""
+"""A result ready to send (the app caches its serialised JSON bytes)."""
 
 
 class Busy(Exception):

@@ -46,7 +46,7 @@ function niceTicks(lo, hi, log) {
     }
     return out.length > 6 ? out.filter((t) => Math.log10(t) % 1 === 0) : out;
   }
-  const raw = (hi - lo) / 4, mag = 10 ** Math.floor(Math.log10(raw || 1));
+  const raw = (hi - lo) / 5, mag = 10 ** Math.floor(Math.log10(raw || 1));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) || raw;
   const out = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(t);
@@ -103,14 +103,15 @@ function lineChart(container, opts) {
     const color = PALETTE[i % 9], dash = s.dashed ? { "stroke-dasharray": "6 4" } : {};
     svg.appendChild(el("polyline", { points: s.points.map((p) => `${px(p[0])},${py(p[1])}`).join(" "), fill: "none",
       stroke: color, "stroke-width": 2.5, ...dash }));
-    for (const p of s.points) {
+    s.points.forEach((p, k) => {
       svg.appendChild(tip(el("circle", { cx: px(p[0]), cy: py(p[1]), r: 4.5, fill: color }),
         `${p[3] || p[2] || opts.xfmt(p[0])}: ${s.name} ${opts.yfmt(p[1])}`));
       if (opts.labels && p[2]) {
         const anchor = px(p[0]) > width * 0.7 ? "end" : "start";
-        svg.appendChild(el("text", { x: px(p[0]) + (anchor === "end" ? -7 : 7), y: py(p[1]) - 7, "text-anchor": anchor, class: "small" }, p[2]));
+        const dy = k % 2 ? 17 : -7;  // alternate above and below so neighbours do not overlap
+        svg.appendChild(el("text", { x: px(p[0]) + (anchor === "end" ? -7 : 7), y: py(p[1]) + dy, "text-anchor": anchor, class: "small" }, p[2]));
       }
-    }
+    });
   });
   container.dataset.values = JSON.stringify(opts.series.map((s) => s.points.map((p) => p[1])));
 }
