@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gigacluster.api.calibration import calibrate, compare_calibration
-from gigacluster.api.requests import CostRequest, DesignRequest, ScheduleRequest, ServeRequest, TrainRequest
+from gigacluster.api.requests import (
+    CostRequest,
+    DesignRequest,
+    PlanRequest,
+    ScheduleRequest,
+    ServeRequest,
+    TrainRequest,
+)
 from gigacluster.api.stages import (
     CostResult,
     cost,
@@ -39,7 +46,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CalibrateRequest", "CalibrationOverlay", "CompareRow", "calibrate", "compare_calibration",
-    "CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "QueueReport",
+    "CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "PlanRequest",
+    "QueueReport",
     "ReliabilitySpec", "Scenario", "ScheduleRequest", "ServeRequest", "ServeResult", "TrainRequest",
     "TrainingResult", "cost", "design", "design_specs", "plan", "reliability", "schedule", "serve", "train",
     "training_job", "validate", "workload", "sweep",

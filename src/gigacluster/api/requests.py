@@ -112,3 +112,22 @@ class ScheduleRequest(Request):
     domains_per_pod: int = Field(128, gt=0)
     cross_pod_slowdown: float = Field(1.25, ge=1.0)
     failures: bool = False
+
+
+class PlanRequest(Request):
+    """A scenario's plan with what-if overrides on top (what the dashboard changes). With no override the
+    plan is exactly ``plan(scenario, phase)``."""
+
+    scenario: str = Field(description="scenario id")
+    phase: str | None = Field(None, description="build-out phase of the scenario (default: the first)")
+    facility_mw: float | None = Field(None, gt=0, description="size by facility power, MW")
+    budget_usd: float | None = Field(None, gt=0, description="size by capex budget, USD")
+    accelerators: int | None = Field(None, gt=0, description="size by accelerator count")
+    accelerator: str | None = Field(None, description="accelerator id (resets form factor, rack and NIC)")
+    model: str | None = Field(None, description="model to train (catalog id)")
+    global_batch_tokens: float | None = Field(None, gt=0, description="training batch, tokens")
+    tokens: float | None = Field(None, gt=0, description="tokens to train")
+    daily_active_users: float | None = Field(None, gt=0, description="serving traffic: daily active users")
+    requests_per_user_day: float | None = Field(None, gt=0, description="serving traffic: requests per user-day")
+    researchers: int | None = Field(None, gt=0, description="researchers sharing the cluster")
+    failure_profile: str | None = Field(None, description="reliability profile id, or 'none'")

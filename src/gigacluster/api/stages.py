@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from gigacluster.api.requests import CostRequest, DesignRequest, ScheduleRequest, ServeRequest, TrainRequest
+from gigacluster.api.overrides import scenario_of
+from gigacluster.api.requests import (
+    CostRequest,
+    DesignRequest,
+    PlanRequest,
+    ScheduleRequest,
+    ServeRequest,
+    TrainRequest,
+)
 from gigacluster.calibrate import overlay_calibrations
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.catalog.scenarios import Scenario, get_scenario
@@ -62,9 +70,13 @@ _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch"
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario, phase: str | None = None, calibration: str | Path | None = None) -> Plan:
-    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`); ``calibration`` (or the
+def plan(scenario: str | Scenario | PlanRequest, phase: str | None = None,
+         calibration: str | Path | None = None) -> Plan:
+    """Every stage for a scenario (an id, a YAML path, a :class:`Scenario`, or a :class:`PlanRequest`: a
+    shipped scenario with what-if overrides, its phase taken from the request); ``calibration`` (or the
     scenario's ``calibration:`` key) is an overlay on the shipped calibration."""
+    if isinstance(scenario, PlanRequest):
+        phase, scenario = scenario.phase, scenario_of(scenario)
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
     train_cal, serve_cal = overlay_calibrations(calibration or s.calibration)
     return plan_scenario(s, phase, train_cal, serve_cal)

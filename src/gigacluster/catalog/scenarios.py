@@ -43,6 +43,7 @@ class TrainingWorkload(BaseModel):
     precision: str = "bf16"
     seq_len: int = 8192
     global_batch_tokens: float = 16 * 2**20
+    failure_profile: str = "llama3"  # reliability profile for wall-clock days, or "none"
 
 
 class ServingWorkload(BaseModel):

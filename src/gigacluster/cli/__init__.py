@@ -20,6 +20,7 @@ from gigacluster.cli import serve as _serve
 from gigacluster.cli import sweep as _sweep
 from gigacluster.cli import train as _train
 from gigacluster.cli import validate as _validate
+from gigacluster.cli import web as _web
 from gigacluster.cli.common import run_guarded
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ _serve.register(app)
 _sweep.register(app)
 _train.register(app)
 _validate.register(app)
+_web.register(app)
 
 
 def main() -> None:

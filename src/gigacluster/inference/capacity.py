@@ -26,7 +26,7 @@ from gigacluster.inference.simulate import Percentiles
 from gigacluster.inference.simulator import EngineConfig, Limits
 from gigacluster.inference.slo import SloThroughput, max_throughput_under_slo
 from gigacluster.inference.step_cost import make_step_fn, step_coefficients
-from gigacluster.inference.throughput import OfflineThroughput
+from gigacluster.inference.throughput import InteractivityPoint, OfflineThroughput, interactivity_curve
 from gigacluster.inference.workload import Workload
 from gigacluster.llm.spec import ModelSpec
 
@@ -82,6 +82,8 @@ class ServingPlan(BaseModel):
     weights_gb_per_gpu: float
     deployment: str = Field("agg", description="agg (colocated prefill + decode) or disagg")
     disagg: DisaggPlan | None = Field(None, description="prefill and decode pools and the day's fleet")
+    interactivity: list[InteractivityPoint] = Field(
+        default=[], description="throughput per GPU against tokens/s per user of the chosen layout")
 
 
 @functools.cache
@@ -146,4 +148,5 @@ def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThr
         slo_throughput_tokens_per_s_per_gpu=point.output_tokens_per_s_per_gpu, rate_per_engine_rps=point.rate_rps,
         ttft_ms=point.result.ttft_ms, tpot_ms=point.result.tpot_ms, mean_rate_rps=mean, peak_rate_rps=peak,
         replicas=replicas, gpus_needed=gpus, mean_output_tokens_per_s=served * traffic.output_len,
-        kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu)
+        kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu,
+        interactivity=interactivity_curve(spec, accel, off, traffic.input_len, traffic.output_len))

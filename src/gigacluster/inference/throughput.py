@@ -9,7 +9,7 @@ and its token budget per iteration; the best B of a small ladder below the bound
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.inference.calibration import ServingCalibration, load_calibration
@@ -82,6 +82,33 @@ def offline_throughput(spec: ModelSpec, accel: Accelerator, layout: ServingLayou
         output_tokens_per_s_per_gpu=out / gpus,
         total_tokens_per_s_per_gpu=out * (input_len + output_len) / output_len / gpus,
         requests_per_s=out / output_len, memory=fit)
+
+
+class InteractivityPoint(BaseModel):
+    """One in-flight batch of an engine at steady state: what each user and each GPU get."""
+
+    model_config = ConfigDict(frozen=True)
+
+    batch: int
+    tokens_per_s_per_user: float = Field(description="output tokens/s each request sees (1 / decode step)")
+    tokens_per_s_per_gpu: float = Field(description="output tokens/s per GPU (batch / step / engine GPUs)")
+
+
+def interactivity_curve(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, input_len: float,
+                        output_len: float, cal: ServingCalibration | None = None) -> list[InteractivityPoint]:
+    """Throughput per GPU against speed per user as the in-flight batch grows to the engine's limit:
+    the steady-state step of :func:`steady_step` at batches 1, 2, 4, ... (same model as the offline
+    throughput; queueing is not included, so this is the latency-free frontier)."""
+    cal = cal or load_calibration()
+    step = make_step_fn(step_coefficients(spec, accel, off.layout, cal))
+    cap = batch_limit(off.memory, input_len, output_len, cal)
+    ladder = sorted({cap, *(2**k for k in range(12) if 2**k < cap)})
+    points = []
+    for b in ladder:
+        t = step(*steady_step(input_len, output_len, b))
+        points.append(InteractivityPoint(batch=b, tokens_per_s_per_user=1.0 / t,
+                                         tokens_per_s_per_gpu=b / t / off.engine_gpus))
+    return points
 
 
 def single_request_latency(spec: ModelSpec, accel: Accelerator, layout: ServingLayout, input_len: float,

@@ -75,6 +75,7 @@ class ScalingPoint(Result):
     train_days: float = quantity("Days to train, failure-free", "days")
     wall_days: float = quantity("Days to train, wall-clock with failures", "days")
     ettr: float = quantity("ETTR", "ratio")
+    run_cost_usd: float = quantity("Cost of the run (held GPU-hours + energy)", "USD")
 
 
 class ServeResult(Result):

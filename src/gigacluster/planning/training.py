@@ -82,8 +82,9 @@ def job_sizes(cluster_gpus: int, layers: int, domain: int) -> list[int]:
 
 
 def scaling_curve(s: Scenario, acc: Accelerator, system: SystemSpec, cluster_gpus: int,
-                  cal: Calibration | None = None) -> list[ScalingPoint]:
-    """MFU, failure-free and wall-clock days (with failures) against job size at the scenario's batch."""
+                  rates: CostRates, cal: Calibration | None = None) -> list[ScalingPoint]:
+    """MFU, failure-free and wall-clock days (with failures), ETTR and run cost against job size at the
+    scenario's batch (the run priced as in :func:`training_run`: held GPU-hours plus their energy)."""
     points: list[ScalingPoint] = []
     for gpus in job_sizes(cluster_gpus, s.training_model().layers, system.scaleup_domain):
         job = training_job(s, acc, system, gpus)
@@ -92,10 +93,16 @@ def scaling_curve(s: Scenario, acc: Accelerator, system: SystemSpec, cluster_gpu
         except GigaclusterError:
             continue
         days = s.training.tokens / best.tokens_per_s / 86400.0
-        wall = wall_clock(job, best.step_time_s, days)
-        points.append(ScalingPoint(gpus=gpus, mfu=best.mfu, train_days=days, wall_days=wall.wall_days,
-                                   ettr=wall.ettr, step_time_s=best.step_time_s))
+        profile = s.training.failure_profile
+        wall_days, ettr = (days, 1.0) if profile == "none" else _wall(wall_clock(job, best.step_time_s, days, profile))
+        cost = training_run_cost(rates, wall_days * 24.0 * gpus).total_usd
+        points.append(ScalingPoint(gpus=gpus, mfu=best.mfu, train_days=days, wall_days=wall_days,
+                                   ettr=ettr, step_time_s=best.step_time_s, run_cost_usd=cost))
     return points
+
+
+def _wall(t: TrainTime) -> tuple[float, float]:
+    return t.wall_days, t.ettr
 
 
 def fastest_job(points: list[ScalingPoint]) -> int:
@@ -110,5 +117,5 @@ def training_section(s: Scenario, acc: Accelerator, system: SystemSpec, gpus: in
     """Best layout for a job of ``gpus``, time/energy/cost to train, wall-clock with failures."""
     job = training_job(s, acc, system, gpus)
     plan = plan_training(job, cal, top_k=3)
-    run = training_run(job, plan, s.training.tokens, rates)
+    run = training_run(job, plan, s.training.tokens, rates, s.training.failure_profile)
     return training_result(plan, run, "the job size with the shortest wall-clock time to train, failures included")

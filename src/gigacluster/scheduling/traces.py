@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from gigacluster.catalog.files import read_text
+from gigacluster.data import shipped
 from gigacluster.errors import GigaclusterError
 from gigacluster.limits import MAX_SEED
 from gigacluster.scheduling.workload import Workload, assign_researchers, build
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-TRACES_DIR = REPO_ROOT / "data" / "traces"
+TRACES_DIR = shipped("traces")
 SHIPPED = {
     "philly": TRACES_DIR / "philly_pollux" / "philly.csv",
     "alibaba": TRACES_DIR / "alibaba_openb" / "openb_pod_list_default.csv",

@@ -15,6 +15,7 @@ from gigacluster.catalog import get_model
 from gigacluster.catalog.files import model_error, read_csv
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.validate.paths import default_cases
 
 _INT = ("layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab", "moe_experts",
         "moe_topk", "moe_shared_experts", "moe_ffn_hidden", "moe_dense_layers", "num_gpus", "tp", "pp",
@@ -145,12 +146,7 @@ def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
 
 
 def default_cases_path() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "data" / "validation" / "inference.csv"
-        if candidate.exists():
-            return candidate
-    return Path("data/validation/inference.csv")
+    return default_cases("inference.csv")
 
 
 @functools.cache
