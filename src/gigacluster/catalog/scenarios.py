@@ -74,6 +74,7 @@ class Scenario(BaseModel):
     researchers: int
     scheduling_policy: str
     notes: str = ""
+    calibration: str | None = None  # a calibration overlay (gigacluster calibrate), relative to this file
 
     def phase(self, name: str | None = None) -> Phase | None:
         """A phase by name; the first when ``name`` is None; None when the scenario has no phases."""
@@ -148,7 +149,10 @@ def get_scenario(name: str) -> Scenario:
         path = Path(name)
         if not path.is_file():
             raise GigaclusterError("scenario", f"no such file '{name}'")
-        return _load(path.stem, path.read_text(encoding="utf-8"))
+        s = _load(path.stem, path.read_text(encoding="utf-8"))
+        if s.calibration and not Path(s.calibration).is_absolute():
+            s = s.model_copy(update={"calibration": str(path.parent / s.calibration)})
+        return s
     table = load_scenarios()
     key = name.strip().lower()
     if key not in table:

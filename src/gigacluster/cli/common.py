@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.results import Result, Scalar
+
+CALIBRATION_HELP = "calibration overlay YAML from gigacluster calibrate (default: the shipped calibration)"
 
 console = Console()
 err_console = Console(stderr=True)
@@ -21,6 +28,10 @@ err_console = Console(stderr=True)
 class Format(StrEnum):
     table = "table"
     json = "json"
+    csv = "csv"
+
+
+FORMAT_HELP = "table (rich, for people) | json (the typed result) | csv (its natural flat rows)"
 
 
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "b": 1e9, "t": 1e12, "p": 1e15}
@@ -41,6 +52,16 @@ def parse_count(field: str, text: str, binary: bool = False) -> float:
     return value
 
 
+T = TypeVar("T", str, str | None)
+
+
+def choice(field: str, value: T, allowed: tuple[str, ...]) -> T:
+    """``value`` when it is one of ``allowed`` (or None); else an error naming the field and the choices."""
+    if value is not None and value not in allowed:
+        raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
+    return value
+
+
 def emit_json(obj: Any) -> None:
     """Print a JSON document (pydantic models dumped) to stdout."""
     if isinstance(obj, BaseModel):
@@ -48,10 +69,70 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2) + "\n")
 
 
+def emit_csv(rows: list[dict[str, Scalar]]) -> None:
+    """Print flat rows as CSV to stdout (columns: the union of the rows' keys, in first-seen order)."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def emit(result: Result, fmt: Format, table: Callable[[], None]) -> None:
+    """Print ``result`` as JSON, CSV (its ``flat_rows()``) or, for ``table``, by calling ``table()``."""
+    if fmt is Format.json:
+        emit_json(result)
+    elif fmt is Format.csv:
+        emit_csv(result.flat_rows())
+    else:
+        table()
+
+
+@contextmanager
+def progress(description: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar on stderr while the block runs (silent when stderr is not a terminal); yields
+    the callback ``(done, total, label)`` that long work reports to."""
+    if not err_console.is_terminal:
+        yield lambda done, total, label: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total, label: bar.update(task, completed=done, total=total or None,
+                                                    description=f"{description} {label}".strip())
+
+
+@contextmanager
+def spinner(description: str) -> Iterator[None]:
+    """A spinner with elapsed time on stderr for work that cannot report its progress."""
+    if not err_console.is_terminal:
+        yield
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        bar.add_task(description, total=None)
+        yield
+
+
+_BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", "≥"), "less_than": ("lt", "<"),
+           "less_than_equal": ("le", "≤")}
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """One pydantic error as 'field: reason, got value' (bounds and choices spelled out)."""
+    loc = ".".join(str(p) for p in error.get("loc", ())) or "input"
+    kind, ctx, got = error.get("type", ""), error.get("ctx") or {}, error.get("input")
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, sign = _BOUNDS[kind]
+        return f"{loc}: must be {sign} {ctx[key]}, got {got!r}"
+    if kind == "literal_error":
+        return f"{loc}: {got!r} not one of {ctx.get('expected', '')}"
+    return f"{loc}: {error.get('msg', 'invalid value')}, got {got!r}"
+
+
 def _validation_line(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
-    return f"{loc}: {first.get('msg', 'invalid value')}"
+    return validation_message(exc.errors()[0])
 
 
 def run_guarded(app: typer.Typer) -> int:

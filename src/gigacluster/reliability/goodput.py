@@ -12,6 +12,7 @@ from gigacluster.reliability import closed_form as cf
 from gigacluster.reliability.model import Resolved, resolve
 from gigacluster.reliability.montecarlo import simulate
 from gigacluster.reliability.spec import ReliabilitySpec
+from gigacluster.results import Result
 
 CLOSED_FORM_LIMIT = 0.1
 """The closed form is called valid while its loss term λ·(u0 + Δt/2) (+ stall shares) ≤ 0.1:
@@ -41,7 +42,7 @@ class LostTime(BaseModel):
         return LostTime(**{k: v * factor for k, v in self.model_dump().items()})
 
 
-class GoodputResult(BaseModel):
+class GoodputResult(Result):
     """ETTR (Meta's effective training time ratio, queue time excluded) and what ate the rest."""
 
     model_config = ConfigDict(frozen=True)

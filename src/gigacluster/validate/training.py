@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from gigacluster.catalog import get_accelerator
 from gigacluster.catalog.loaders import raw_models
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.counts import model_flops_per_token, param_counts, qk_dim
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.training.calibration import Calibration, load_calibration
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.layout import Layout
@@ -46,7 +47,7 @@ def one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
-class ValidationReport(BaseModel):
+class ValidationReport(Result):
     """The JSON of `gigacluster validate training`."""
 
     model_config = ConfigDict(frozen=True)
@@ -59,6 +60,10 @@ class ValidationReport(BaseModel):
     rows: list[PredictedRow]
     families: list[FamilyError]
     ranking: RankingReport | None = None
+
+    def flat_rows(self) -> list[dict[str, Scalar]]:
+        """One row per predicted case."""
+        return model_rows(self.rows)
 
     def by_family(self) -> dict[str, tuple[int, float, float]]:
         """family -> (rows, median APE, mean APE)."""
