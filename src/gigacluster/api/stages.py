@@ -53,7 +53,8 @@ from gigacluster.validate.paths import default_cases
 from gigacluster.validate.training import ValidationReport, validate_training
 
 DEFAULT_ACCELERATOR = "gb200"
-_COSTS = ("usd_per_mwh", "utilisation", "it_life_years", "grid_kg_co2_per_mwh")
+_COSTS = ("usd_per_mwh", "sold_utilisation", "cost_of_capital", "power_draw_fraction", "it_life_years",
+          "grid_kg_co2_per_mwh")
 _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch", "pod_gpus", "oversubscription",
             "gpus_per_rack", "onsite_generation_mw")
 
@@ -131,7 +132,8 @@ def training_job(req: TrainRequest) -> TrainingJob:
     """The TrainingJob of a request (catalog names resolved, the batch in whole sequences)."""
     acc = get_accelerator(req.accelerator)
     fixed = FixedLayout(tp=req.tp, pp=req.pp, vpp=req.vpp, dp=req.dp, cp=req.cp, ep=req.ep,
-                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute)
+                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute,
+                        pipeline_schedule=req.pipeline_schedule)
     return TrainingJob(model=get_model(req.model), accelerator=acc, system=SystemSpec.of(acc), gpus=req.gpus,
                        seq_len=req.seq_len, global_batch_seqs=max(1, round(req.global_batch_tokens / req.seq_len)),
                        precision=req.precision, fixed=fixed)  # type: ignore[arg-type]
@@ -191,15 +193,15 @@ Progress = Callable[[int, int, str], None]
 
 def validate(kind: str, cases: Path | None = None, progress: Progress | None = None,
              calibration: str | Path | None = None) -> ValidationReport | InferenceValidation:
-    """Predict every row of a case file (``kind`` training | inference; default: the shipped file),
-    optionally under a calibration overlay."""
-    if kind not in ("training", "inference"):
-        raise GigaclusterError("kind", f"'{kind}' not one of training, inference")
-    train_cal, serve_cal = overlay_calibrations(calibration)
+    """Predict every row of a case file (``kind`` training | inference; default: the shipped file), with the
+    shipped calibration or an overlay from ``gigacluster calibrate``."""
+    training_cal, serving_cal = overlay_calibrations(calibration)
     if kind == "inference":
-        return validate_inference(cases, progress=progress, cal=serve_cal)
+        return validate_inference(cases, progress=progress, cal=serving_cal)
+    if kind != "training":
+        raise GigaclusterError("kind", f"'{kind}' not one of training, inference")
     path = cases or default_cases("training.csv")
     if progress is None:
-        return validate_training(path, train_cal)
+        return validate_training(path, training_cal)
     total, done = len(load_cases(path)), iter(range(1, 10**9))
-    return validate_training(path, train_cal, progress=lambda case_id: progress(next(done), total, case_id))
+    return validate_training(path, training_cal, progress=lambda case_id: progress(next(done), total, case_id))

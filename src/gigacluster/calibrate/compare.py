@@ -17,7 +17,6 @@ from gigacluster.inference.calibration import ServingCalibration
 from gigacluster.inference.calibration import load_calibration as serving_shipped
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.calibration import load_calibration as training_shipped
-from gigacluster.training.costs import LOW_PRECISION
 
 
 class Predictor(BaseModel):
@@ -30,9 +29,11 @@ class Predictor(BaseModel):
     serve: ServingCalibration
 
     def gemm_train_s(self, p: GemmPoint) -> float:
-        """costs.py: FLOPs / (peak × efficiency_max × low-precision factor) + overhead per GEMM."""
-        low = self.train.gemm.low_precision_factor if p.precision in LOW_PRECISION else 1.0
-        rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(self.dev.family) * low
+        """costs.py: FLOPs / (peak × efficiency_max × the format's low-precision factor) + overhead per GEMM
+        (a microbenchmark GEMM runs wholly in its format: coverage 1)."""
+        fmt = self.train.gemm.low_precision.get(p.precision)
+        low = fmt.factor if fmt is not None else 1.0
+        rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(self.dev.generation) * low
         return p.flops / rate + self.train.gemm.overhead_s
 
     def gemm_serve_s(self, p: GemmPoint) -> float:
@@ -41,7 +42,7 @@ class Predictor(BaseModel):
         return p.flops / (self.dev.peak_flops(p.precision) * eff)
 
     def attention_train_s(self, p: AttentionPoint) -> float:
-        fam = self.dev.family
+        fam = self.dev.generation
         rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(fam) * self.train.attention_efficiency(fam)
         return p.forward_flops / rate * (self.train.attention.backward_ratio if p.phase == "bwd" else 1.0)
 

@@ -71,8 +71,8 @@ def _device_line(o: CalibrationOverlay) -> None:
         return
     d = o.provenance.device
     versions = ", ".join(f"{k} {v}" for k, v in d.versions.items() if k != "platform")
-    _wide().print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}) {d.date}  grid "
-                  f"{o.provenance.grid}\nreference peak: {d.peak_source}; {versions}")
+    _wide().print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}, generation {d.generation}) "
+                  f"{d.date}  grid {o.provenance.grid}\nreference peak: {d.peak_source}; {versions}")
     for line in o.provenance.not_fitted:
         _wide().print(f"[yellow]not fitted[/yellow] {line}", highlight=False)
 
@@ -85,7 +85,7 @@ def calibrate(
     tokens: int | None = typer.Option(None, help="tokens per micro-batch for the layer GEMMs"),
     tp: int | None = typer.Option(None, help="tensor-parallel split of the layer GEMMs"),
     accelerator: str | None = typer.Option(None, help="catalog id of the device (GPU: detected from its name)"),
-    family: str | None = typer.Option(None, help="calibration family to write (default: the accelerator's)"),
+    family: str | None = typer.Option(None, help="family/generation keys to write (default: the device's)"),
     peak_tflops: float | None = typer.Option(None, "--peak-tflops", help="CPU: reference fp32 peak"),
     mem_tbps: float | None = typer.Option(None, "--mem-tbps", help="CPU: reference memory TB/s (else no hbm keys)"),
     out: Path = typer.Option(Path("calib.yaml"), "--out", help="overlay file to write"),

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, parse_count, spinner
+from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, parse_count, spinner
 from gigacluster.planning.model import ServeResult
 
 
@@ -50,7 +50,7 @@ def serve(
     peak_to_mean: float = typer.Option(2.0, "--peak-to-mean", help="peak / mean request rate"),
     ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms", help="p99 time to first token, ms"),
     tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms", help="p99 time per output token, ms"),
-    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
+    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Plan serving capacity: best layout under the SLOs, replicas for the peak, GPUs, MW, $/Mtok."""
@@ -58,8 +58,7 @@ def serve(
                            kv_precision=kv_precision, input_len=input_len, output_len=output_len,
                            rate_rps=_number("rate", rate), users=_number("users", users),
                            requests_per_user_day=requests_per_user_day, peak_to_mean=peak_to_mean,
-                           ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms,
-                           calibration=calibration)
+                           ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms, calibration=calibration)
     with spinner("simulating serving layouts"):
         result = api.serve(req)
     emit(result, fmt, lambda: console.print(_table(result)))

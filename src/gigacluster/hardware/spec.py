@@ -40,6 +40,7 @@ class DesignSpec(BaseModel):
     power_reserve_fraction: float = 0.0
     form_factor: FormFactor | None = None
     gpus_per_rack: int | None = None
+    rack_kw: float | None = Field(default=None, description="stated rack power (kW), checked against the design's")
     network: Network = "roce"
     nic_gbps: float | None = None
     switch: str | None = None
@@ -66,7 +67,7 @@ class DesignSpec(BaseModel):
             raise GigaclusterError("power-reserve-fraction", f"must be in [0, 1), got {self.power_reserve_fraction}")
         if not self.oversubscription >= 1.0:
             raise GigaclusterError("oversubscription", f"must be ≥ 1 (e.g. 7 for 1:7), got {self.oversubscription}")
-        for name in ("gpus_per_rack", "pod_gpus", "nic_gbps", "storage_tb_per_gpu"):
+        for name in ("gpus_per_rack", "rack_kw", "pod_gpus", "nic_gbps", "storage_tb_per_gpu"):
             v = getattr(self, name)
             if v is not None and not v > 0:
                 raise GigaclusterError(flag(name), f"must be > 0, got {v}")

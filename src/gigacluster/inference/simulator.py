@@ -37,6 +37,7 @@ class EngineConfig(BaseModel):
     max_tokens: int = Field(8192, ge=1)
     kv_capacity_tokens: float = Field(1e6, gt=0)
     kv_policy: Literal["reserve", "on_demand"] = "reserve"
+    tokens_per_step: float = Field(1.0, ge=1.0, description="output tokens per decode step (MTP)")
 
 
 class Limits(BaseModel):
@@ -73,6 +74,8 @@ class Engine:
                  mode: Mode = "mixed", on_prefilled: Callable[[float, int], None] | None = None) -> None:
         self.loop, self.step_fn, self.cfg, self.stats, self.mode = loop, step_fn, cfg, stats, mode
         self.arrival, self.inp, self.out = req.arrival_s, req.input_len, req.output_len
+        self.cached = req.cached_len if req.cached_len is not None else np.zeros_like(req.input_len)
+        self.tps = cfg.tokens_per_step
         self.on_prefilled = on_prefilled
         self.waiting: deque[int] = deque()
         self.prefilling: deque[list[int]] = deque()  # [rid, tokens done, tokens to prefill]
@@ -108,7 +111,7 @@ class Engine:
             if self.mode == "decode":
                 self._enter_decode(rid)
             else:
-                self.prefilling.append([rid, 0, int(self.inp[rid])])
+                self.prefilling.append([rid, int(self.cached[rid]), int(self.inp[rid])])
 
     # --- one step -------------------------------------------------------------------------------
     def _start(self, t: float) -> None:
@@ -139,7 +142,7 @@ class Engine:
     def _on_step_end(self, t: float, chunks: list[tuple[list[int], int]]) -> None:
         self.step_index += 1
         self.steps += 1
-        self.decode_ctx += self.n_running
+        self.decode_ctx += self.n_running * self.tps
         if self.cfg.kv_policy == "on_demand":
             self.kv_used += self.n_running
         self._complete(t)
@@ -159,9 +162,9 @@ class Engine:
             _, rid = heapq.heappop(heap)
             if rid not in self.state:
                 continue  # preempted earlier
-            del self.state[rid]
+            start, ctx0 = self.state.pop(rid)
             self.n_running -= 1
-            self.decode_ctx -= float(inp[rid] + out[rid])
+            self.decode_ctx -= ctx0 + 1.0 + (self.step_index - start) * self.tps
             self.kv_used -= float(inp[rid] + out[rid]) - (self.cfg.kv_policy == "on_demand")
             stats.finish[rid] = t
             lim = stats.limits
@@ -188,7 +191,8 @@ class Engine:
             self.stats.finish[rid] = self.stats.first[rid]
             return
         self.state[rid] = (self.step_index, int(self.inp[rid]))
-        heapq.heappush(self.running, (self.step_index + int(self.out[rid]) - 1, rid))
+        steps = int(self.out[rid]) - 1 if self.tps == 1.0 else int(np.ceil((self.out[rid] - 1) / self.tps))
+        heapq.heappush(self.running, (self.step_index + steps, rid))
         self.order.append(rid)
         self.n_running += 1
         self.decode_ctx += float(self.inp[rid]) + 1.0

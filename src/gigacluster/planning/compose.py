@@ -43,12 +43,17 @@ def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: CostRate
                           users_servable_by_whole_cluster=w.daily_active_users * cluster_gpus / sp.gpus_needed)
 
 
-def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float) -> SchedulingSection:
-    """Compute per researcher under the scenario's policy (synthetic Philly-fitted workload)."""
+def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float, frontier_gpus: int) -> SchedulingSection:
+    """Compute per researcher under the scenario's policy (steady-state Philly-fitted workload) on the
+    GPUs the frontier run (reserved for its own job, at most 3/4 of the cluster) leaves."""
     cluster = ClusterSpec(gpus=gpus - gpus % domain, gpus_per_domain=domain,
                           domains_per_pod=max(1, int(pod_gpus // domain)))
-    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=10_000)
-    return SchedulingSection(policy=s.scheduling_policy, researchers=s.researchers, queue=rep)
+    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=20_000,
+                             reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))
+    shared = rep.gpus * rep.cluster_slice
+    return SchedulingSection(policy=s.scheduling_policy, researchers=s.researchers, shared_gpus=shared,
+                             reserved_frontier_gpus=cluster.gpus - shared, simulated_slice=f"1/{rep.cluster_slice}",
+                             simulated_researchers=rep.researchers, queue=rep)
 
 
 def cost_section(design: DesignSummary, training: TrainingResult, serving: ServingSection) -> CostSection:
@@ -82,7 +87,7 @@ def plan_scenario(s: Scenario, phase: str | None = None, cal: Calibration | None
     training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates, cal))
     serving = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates, serving_cal))
     scheduling = _timed(timings, "scheduling", lambda: scheduling_section(
-        s, gpus, system.scaleup_domain, system.pod_gpus or gpus))
+        s, gpus, system.scaleup_domain, system.pod_gpus or gpus, job))
     info = ScenarioInfo(id=s.id, name=s.name, year=s.year, description=s.description, accelerator=acc.id,
                         phase=phase or "")
     return Plan(scenario=info, design=design, scaling=scaling, training=training, serving=serving,

@@ -96,6 +96,10 @@ class SchedulingSection(Result):
 
     policy: str = quantity("Policy")
     researchers: int = quantity("Researchers")
+    shared_gpus: int = quantity("GPUs the researchers share")
+    reserved_frontier_gpus: int = quantity("GPUs reserved for the frontier run")
+    simulated_slice: str = quantity("Slice of the cluster simulated")
+    simulated_researchers: int = quantity("Researchers in the simulated slice")
     queue: QueueReport = quantity("Queue report")
 
 

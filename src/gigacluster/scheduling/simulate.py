@@ -20,6 +20,11 @@ from gigacluster.scheduling.state import JobState, SchedState
 from gigacluster.scheduling.workload import Workload
 from gigacluster.sim import EventLoop
 
+# Livelock guard: decision passes at one simulated instant that follow a preemption (or failure)
+# at that same instant. A legitimate instant has a handful (a preempted job restarts elsewhere at
+# most once or twice); a policy that preempts and restarts the same jobs forever has unboundedly many.
+STALL_PREEMPTING_PASSES = 1000
+
 
 class SimOptions(BaseModel):
     """Costs of preemption and, optionally, hardware failures (the reliability model's inputs)."""
@@ -64,6 +69,7 @@ class _Sim:
         self.done = 0
         self.pass_pending = False
         self.window_busy = 0.0
+        self.stall_t, self.stall_passes, self.stall_version = -1.0, 0, 0
         L = self.loop
         self.k_arrive, self.k_finish = L.register(self._arrive), L.register(self._finish)
         self.k_demote, self.k_fail = L.register(self._demote), L.register(self._failure)
@@ -137,7 +143,22 @@ class _Sim:
         if self.done < len(self.jobs):
             self.loop.schedule(t + float(self.rng.exponential(1.0 / self.fail_rate_h)), self.k_fail)
 
+    def _check_clock(self, t: float) -> None:
+        """Refuse a livelock: decisions at one instant that never let the simulated clock advance."""
+        version = self.state.version
+        if t != self.stall_t:
+            self.stall_t, self.stall_passes, self.stall_version = t, 0, version
+            return
+        if version != self.stall_version:
+            self.stall_passes, self.stall_version = self.stall_passes + 1, version
+        if self.stall_passes > STALL_PREEMPTING_PASSES:
+            raise GigaclusterError(
+                "policy", f"'{self.policy.name}' stopped the simulated clock at t={t:.6g} h: "
+                f"{self.stall_passes:,} preempting decisions at one instant (preempting and restarting the same jobs) "
+                f"on this {len(self.jobs):,}-job workload; this is a bug, please report it with the command")
+
     def _pass(self, t: float, _: object) -> None:
+        self._check_clock(t)
         self.pass_pending = False
         st = self.state
         st.advance(t)

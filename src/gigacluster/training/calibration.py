@@ -19,9 +19,14 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class LowPrecisionCal(_Frozen):
+    coverage: float  # fraction of GEMM FLOPs run in the format (rest bf16)
+    factor: float  # achieved fraction of the format's peak relative to bf16 GEMMs
+
+
 class GemmCal(_Frozen):
     efficiency_max: dict[str, float]
-    low_precision_factor: float
+    low_precision: dict[str, LowPrecisionCal]
     overhead_s: float
     moe_half_tokens: float
 
@@ -81,13 +86,13 @@ class Calibration(_Frozen):
     goodput: GoodputCal
     defaults: DefaultsCal
 
-    def gemm_efficiency(self, family: str) -> float:
+    def gemm_efficiency(self, generation: str) -> float:
         table = self.gemm.efficiency_max
-        return table.get(family, table["other"])
+        return table.get(generation, table["other"])
 
-    def attention_efficiency(self, family: str) -> float:
+    def attention_efficiency(self, generation: str) -> float:
         table = self.attention.relative_efficiency
-        return table.get(family, table["other"])
+        return table.get(generation, table["other"])
 
 
 CALIBRATION_PATH = Path(str(resources.files("gigacluster.training") / "data" / "calibration.yaml"))

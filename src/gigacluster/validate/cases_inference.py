@@ -6,10 +6,10 @@ import csv
 import functools
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigacluster.catalog import get_model
 from gigacluster.errors import GigaclusterError
@@ -17,9 +17,11 @@ from gigacluster.llm.spec import ModelSpec
 
 _INT = ("layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab", "moe_experts",
         "moe_topk", "moe_shared_experts", "moe_ffn_hidden", "moe_dense_layers", "num_gpus", "tp", "pp",
-        "ep", "dp")
+        "ep", "dp", "prefill_tp", "prefill_ep", "prefill_dp", "decode_tp", "decode_ep", "decode_dp", "mtp_depth",
+        "redundant_experts", "batch_per_rank")
 _FLOAT = ("input_len", "output_len", "ttft_limit_ms", "tpot_limit_ms", "value", "params_b",
-          "active_params_b")
+          "active_params_b", "prefix_hit_rate", "kv_len_avg", "tok_s_user", "mtp_accept", "input_tokens_per_s",
+          "output_tokens_per_s")
 METRICS = ("output_tokens_per_s_per_gpu", "total_tokens_per_s_per_gpu", "input_tokens_per_s_per_gpu",
            "ttft_ms", "tpot_ms", "e2e_latency_ms")
 
@@ -65,6 +67,26 @@ class InferenceCase(BaseModel):
     moe_shared_experts: int | None = None
     moe_ffn_hidden: int | None = None
     moe_dense_layers: int | None = None
+    # optional columns for disaggregated / wide-EP deployments (blank or absent in older files)
+    deployment: Literal["agg", "disagg"] = "agg"
+    pool: Literal["prefill", "decode", "fleet"] | None = None
+    prefill_tp: int | None = Field(None, ge=1)
+    prefill_ep: int | None = Field(None, ge=1)
+    prefill_dp: int | None = Field(None, ge=1)
+    decode_tp: int | None = Field(None, ge=1)
+    decode_ep: int | None = Field(None, ge=1)
+    decode_dp: int | None = Field(None, ge=1)
+    moe_a2a: Literal["collective", "deepep"] | None = None
+    redundant_experts: int | None = Field(None, ge=0)
+    prefix_hit_rate: float | None = Field(None, ge=0.0, lt=1.0)
+    kv_len_avg: float | None = Field(None, gt=0.0)
+    tok_s_user: float | None = Field(None, gt=0.0)
+    mtp_depth: int | None = Field(None, ge=0)
+    mtp_accept: float | None = Field(None, ge=0.0, le=1.0)
+    batch_per_rank: int | None = Field(None, ge=1)
+    input_tokens_per_s: float | None = Field(None, gt=0.0)
+    output_tokens_per_s: float | None = Field(None, gt=0.0)
+    traffic_profile: str | None = None
 
 
 class Dataset(BaseModel):
@@ -100,7 +122,17 @@ def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
         rows = list(csv.DictReader(fh))
     if rows and "metric" not in rows[0]:
         raise GigaclusterError("cases", f"'{p}' is not an inference case file (no 'metric' column)")
-    return [InferenceCase(**_parse(r)) for r in rows]
+    return [_case(r) for r in rows]
+
+
+def _case(row: dict[str, str]) -> InferenceCase:
+    try:
+        return InferenceCase(**_parse(row))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        where = f"case {row.get('id', '?')}.{field}"
+        raise GigaclusterError(where, f"{err['msg']} (got {err.get('input')!r})") from None
 
 
 def default_cases_path() -> Path:
