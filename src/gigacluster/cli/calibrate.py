@@ -14,7 +14,7 @@ from gigacluster import api
 from gigacluster.calibrate import CalibrationOverlay, load_overlay, save_overlay
 from gigacluster.calibrate.backends import BACKENDS
 from gigacluster.calibrate.compare import CompareRow, median_ape
-from gigacluster.cli.common import Format, console, emit_json, err_console
+from gigacluster.cli.common import Format, console, emit_csv, emit_json, err_console
 
 WIDE = 112  # the tables need this many columns; wider than a default 80-column pipe
 
@@ -90,32 +90,36 @@ def calibrate(
     mem_tbps: float | None = typer.Option(None, "--mem-tbps", help="CPU: reference memory TB/s (else no hbm keys)"),
     out: Path = typer.Option(Path("calib.yaml"), "--out", help="overlay file to write"),
     compare_file: Path | None = typer.Option(None, "--compare", help="print predicted vs measured for FILE"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table | json (the overlay, or with --compare the "
+                               "rows) | csv (the predicted-vs-measured rows)"),
 ) -> None:
     """Measure this device and write a calibration overlay (or --compare an existing one)."""
     if compare_file is not None:
         overlay = load_overlay(compare_file)
-        rows = api.compare_calibration(overlay)
-        if fmt is Format.json:
-            emit_json([r.model_dump(mode="json") for r in rows])
-            return
-        _device_line(overlay)
-        _print_compare(rows)
+        _report(overlay, api.compare_calibration(overlay), fmt, fresh=False)
         return
     req = api.CalibrateRequest(backend=backend, device=device, grid="quick" if quick else "full", model=model,
-                           tokens=tokens, tp=tp, accelerator=accelerator, family=family,
-                           peak_tflops=peak_tflops, mem_tbps=mem_tbps)
-    quiet = fmt is Format.json
-    overlay = api.calibrate(req, progress=(lambda s: None) if quiet else (lambda s: err_console.print(f"  {s}")),
-                              command=" ".join(["gigacluster", *sys.argv[1:]]))
+                               tokens=tokens, tp=tp, accelerator=accelerator, family=family,
+                               peak_tflops=peak_tflops, mem_tbps=mem_tbps)
+    say = (lambda s: err_console.print(f"  {s}")) if fmt is Format.table else (lambda s: None)
+    overlay = api.calibrate(req, progress=say, command=" ".join(["gigacluster", *sys.argv[1:]]))
     path = save_overlay(overlay, out)
+    _report(overlay, api.compare_calibration(overlay), fmt, fresh=True)
+    if fmt is Format.table:
+        console.print(f"wrote {path}  (use: gigacluster train --calibration {path})")
+
+
+def _report(overlay: CalibrationOverlay, rows: list[CompareRow], fmt: Format, fresh: bool) -> None:
+    """JSON: the overlay just written (or, for --compare, the rows); CSV: the rows; table: both tables."""
     if fmt is Format.json:
-        emit_json(overlay)
-        return
-    _device_line(overlay)
-    _print_values(overlay)
-    _print_compare(api.compare_calibration(overlay))
-    console.print(f"wrote {path}  (use: gigacluster train --calibration {path})")
+        emit_json(overlay if fresh else [r.model_dump(mode="json") for r in rows])
+    elif fmt is Format.csv:
+        emit_csv([r.model_dump() for r in rows])
+    else:
+        _device_line(overlay)
+        if fresh:
+            _print_values(overlay)
+        _print_compare(rows)
 
 
 def register(app: typer.Typer) -> None:
