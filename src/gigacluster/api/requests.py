@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.inference.options import ServingOptions
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import Recompute, Sharding
 
@@ -72,7 +73,7 @@ class TrainRequest(Request):
     tokens: float | None = Field(None, gt=0, description="tokens to train (adds time, energy and cost)")
     failure_profile: str = Field(DEFAULT_FAILURE_PROFILE, description="reliability profile, or 'none'")
     top_k: int = Field(5, gt=0, le=100)
-    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
 
 
 class ServeRequest(Request):
@@ -91,7 +92,9 @@ class ServeRequest(Request):
     peak_to_mean: float = Field(2.0, gt=0)
     ttft_p99_ms: float = Field(2000, gt=0)
     tpot_p99_ms: float = Field(100, gt=0)
-    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
+    options: ServingOptions = Field(ServingOptions(), description="deployment agg|disagg|auto, "
+                                    "MTP, prefix caching, traffic profile, routing, autoscaling, token prices")
 
 
 class ScheduleRequest(Request):

@@ -40,6 +40,8 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="print the version and exit")) -> None:
     """Digital twin and planner for gigawatt-scale AI superclusters."""
+
+
 _calibrate.register(app)
 _catalog.register(app)
 _design.register(app)

@@ -19,6 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from gigacluster.errors import GigaclusterError
 from gigacluster.results import Result, Scalar
 
+CALIBRATION_HELP = "calibration overlay YAML from gigacluster calibrate (default: the shipped calibration)"
+
 console = Console()
 err_console = Console(stderr=True)
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, spinner
 from gigacluster.planning.model import Plan
 from gigacluster.report import write_report
 
@@ -39,10 +39,10 @@ def summary_rows(p: Plan) -> list[tuple[str, str]]:
     rows.append(("serving", f"{sv.plan.model}: {sv.plan.gpus_needed:,} GPUs ({sv.share_of_cluster:.1%} of the "
                             f"cluster), {sv.cost.facility_power_mw:.1f} MW{mtok}"))
     rc, sc = q.researcher_compute, p.scheduling
-    rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier run "
-                                f"leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, "
-                                f"p90 {rc.p90:,.0f}, mean {rc.mean:,.0f}, Gini {rc.gini:.2f}), "
-                                f"utilisation {q.utilization:.0%}"))
+    rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier "
+                                f"run leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, p90 "
+                                f"{rc.p90:,.0f}, mean {rc.mean:,.0f}, Gini {rc.gini:.2f}), utilisation "
+                                f"{q.utilization:.0%}"))
     return rows
 
 
@@ -57,7 +57,7 @@ def plan(
     scenario: str = typer.Argument(..., help="scenario id (gigacluster scenarios) or a scenario YAML file"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json and report.html"),
     phase: str | None = typer.Option(None, help="build-out phase of the scenario (e.g. hyperion's 'full')"),
-    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the scaling curve)"),
 ) -> None:
     """Design the cluster, train, fail, serve, share and pay: one plan, a JSON file and an HTML report."""

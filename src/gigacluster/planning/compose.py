@@ -45,15 +45,15 @@ def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: CostRate
 
 def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float, frontier_gpus: int) -> SchedulingSection:
     """Compute per researcher under the scenario's policy (steady-state Philly-fitted workload) on the
-    GPUs the frontier run (reserved for its own job, at most 3/4 of the cluster) leaves."""
+    GPUs the frontier run leaves: it is reserved for its own job (at most 3/4 of the cluster)."""
     cluster = ClusterSpec(gpus=gpus - gpus % domain, gpus_per_domain=domain,
                           domains_per_pod=max(1, int(pod_gpus // domain)))
     rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=20_000,
                              reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))
     shared = rep.gpus * rep.cluster_slice
     return SchedulingSection(policy=s.scheduling_policy, researchers=s.researchers, shared_gpus=shared,
-                             reserved_frontier_gpus=cluster.gpus - shared, simulated_slice=f"1/{rep.cluster_slice}",
-                             simulated_researchers=rep.researchers, queue=rep)
+                             reserved_frontier_gpus=cluster.gpus - shared,
+                             simulated_slice=rep.cluster_slice, queue=rep)
 
 
 def cost_section(design: DesignSummary, training: TrainingResult, serving: ServingSection) -> CostSection:

@@ -98,8 +98,7 @@ class SchedulingSection(Result):
     researchers: int = quantity("Researchers")
     shared_gpus: int = quantity("GPUs the researchers share")
     reserved_frontier_gpus: int = quantity("GPUs reserved for the frontier run")
-    simulated_slice: str = quantity("Slice of the cluster simulated")
-    simulated_researchers: int = quantity("Researchers in the simulated slice")
+    simulated_slice: int = quantity("Simulated 1/n slice of the shared GPUs and researchers")
     queue: QueueReport = quantity("Queue report")
 
 
