@@ -132,3 +132,20 @@ def test_training_keys_follow_the_generation_serving_keys_the_family() -> None:
         else:
             assert not any(k.startswith("families.") for k in o.inference)
             assert any("families.amd.gemm_eff" in n for n in o.provenance.not_fitted)
+
+
+def test_one_contended_sample_is_left_out_of_the_refit(dev: DeviceInfo) -> None:
+    from tests.calibrate.conftest import timing
+
+    meas = synthetic(dev, 0.6, 1e-5, 0.9)
+    gemm = list(meas.gemm)
+    gemm[1] = gemm[1].model_copy(update={"timing": timing(gemm[1].timing.median_s * 30)})  # a 30x spike
+    fit = fit_all(meas.model_copy(update={"gemm": gemm}), dev)
+    g = fit.gemm["bf16"]
+    assert g.efficiency == pytest.approx(0.6, rel=1e-6) and g.training.outliers == 1
+    assert g.training.max_ape > 0.9  # the spike still shows in the reported errors
+
+
+def test_no_outliers_are_dropped_from_clean_data(dev: DeviceInfo) -> None:
+    fit = fit_all(synthetic(dev, 0.6, 1e-5, 0.9), dev)
+    assert fit.gemm["bf16"].training.outliers == 0 and fit.gemm["bf16"].serving.outliers == 0

@@ -40,7 +40,8 @@ def _print_values(o: CalibrationOverlay) -> None:
     for file, values in (("training", o.training), ("inference", o.inference)):
         for key, v in values.items():
             q = v.fit
-            fit = f"{q.median_ape:.1%} / {q.max_ape:.1%} (n={q.points})" if q else ""
+            out = f", {q.outliers} left out" if q and q.outliers else ""
+            fit = f"{q.median_ape:.1%} / {q.max_ape:.1%} (n={q.points}{out})" if q else ""
             held = ""
             if q is not None and q.holdout_median_ape is not None:
                 held = f"{q.holdout_median_ape:.1%} (n={q.holdout_points})"
