@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gigacluster.api.requests import CostRequest, DesignRequest, ScheduleRequest, ServeRequest, TrainRequest
+from gigacluster.calibrate import overlay_calibrations
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.catalog.scenarios import Scenario, get_scenario
 from gigacluster.economics import (
@@ -53,17 +54,20 @@ from gigacluster.validate.paths import default_cases
 from gigacluster.validate.training import ValidationReport, validate_training
 
 DEFAULT_ACCELERATOR = "gb200"
-_COSTS = ("usd_per_mwh", "utilisation", "it_life_years", "grid_kg_co2_per_mwh")
+_COSTS = ("usd_per_mwh", "sold_utilisation", "cost_of_capital", "power_draw_fraction", "it_life_years",
+          "grid_kg_co2_per_mwh")
 _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch", "pod_gpus", "oversubscription",
             "gpus_per_rack", "onsite_generation_mw")
 
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario, phase: str | None = None) -> Plan:
-    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`)."""
+def plan(scenario: str | Scenario, phase: str | None = None, calibration: str | Path | None = None) -> Plan:
+    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`); ``calibration`` (or the
+    scenario's ``calibration:`` key) is an overlay on the shipped calibration."""
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
-    return plan_scenario(s, phase)
+    train_cal, serve_cal = overlay_calibrations(calibration or s.calibration)
+    return plan_scenario(s, phase, train_cal, serve_cal)
 
 
 def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -92,7 +96,7 @@ def design_specs(req: DesignRequest) -> tuple[DesignSpec, CostSpec]:
         spec = {k: v for k, v in (sizing | choices).items() if v is not None}
         spec.setdefault("accelerator", DEFAULT_ACCELERATOR)
         return DesignSpec(**spec), CostSpec(**costs)
-    scn = get_scenario(req.scenario)
+    scn = req.scenario if isinstance(req.scenario, Scenario) else get_scenario(req.scenario)
     return scn.design_spec(req.phase, **sizing, **choices), CostSpec(**(scn.costs | costs))
 
 
@@ -129,7 +133,8 @@ def training_job(req: TrainRequest) -> TrainingJob:
     """The TrainingJob of a request (catalog names resolved, the batch in whole sequences)."""
     acc = get_accelerator(req.accelerator)
     fixed = FixedLayout(tp=req.tp, pp=req.pp, vpp=req.vpp, dp=req.dp, cp=req.cp, ep=req.ep,
-                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute)
+                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute,
+                        pipeline_schedule=req.pipeline_schedule)
     return TrainingJob(model=get_model(req.model), accelerator=acc, system=SystemSpec.of(acc), gpus=req.gpus,
                        seq_len=req.seq_len, global_batch_seqs=max(1, round(req.global_batch_tokens / req.seq_len)),
                        precision=req.precision, fixed=fixed)  # type: ignore[arg-type]
@@ -139,7 +144,7 @@ def train(req: TrainRequest) -> TrainingResult:
     """The best layout with its breakdowns; with ``tokens``, the run's days, GPU-hours, energy and cost
     (priced on a reference cluster of the job's size)."""
     job = training_job(req)
-    result = plan_training(job, top_k=req.top_k)
+    result = plan_training(job, overlay_calibrations(req.calibration)[0], top_k=req.top_k)
     if req.tokens is None:
         return training_result(result)
     rates = reference_rates(job.accelerator.id, job.gpus)
@@ -152,7 +157,8 @@ def serve(req: ServeRequest) -> ServeResult:
                       peak_to_mean=req.peak_to_mean, input_len=req.input_len, output_len=req.output_len)
     slo = Slo(ttft_p99_ms=req.ttft_p99_ms, tpot_p99_ms=req.tpot_p99_ms)
     sp = plan_deployment(get_model(req.model), get_accelerator(req.accelerator), traffic, slo, req.options,
-                         weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp)
+                         weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp,
+                         cal=overlay_calibrations(req.calibration)[1])
     cost_ = serving_cost(reference_rates(sp.accelerator), sp.gpus_needed, sp.mean_output_tokens_per_s)
     return ServeResult(plan=sp, cost=cost_)
 
@@ -186,15 +192,17 @@ Progress = Callable[[int, int, str], None]
 """A progress callback: (rows done, rows in all, the current row's id)."""
 
 
-def validate(kind: str, cases: Path | None = None,
-             progress: Progress | None = None) -> ValidationReport | InferenceValidation:
-    """Predict every row of a case file (``kind`` training | inference; default: the shipped file)."""
-    if kind == "inference":
-        return validate_inference(cases, progress=progress)
-    if kind != "training":
+def validate(kind: str, cases: Path | None = None, progress: Progress | None = None,
+             calibration: str | Path | None = None) -> ValidationReport | InferenceValidation:
+    """Predict every row of a case file (``kind`` training | inference; default: the shipped file),
+    optionally under a calibration overlay."""
+    if kind not in ("training", "inference"):
         raise GigaclusterError("kind", f"'{kind}' not one of training, inference")
+    train_cal, serve_cal = overlay_calibrations(calibration)
+    if kind == "inference":
+        return validate_inference(cases, progress=progress, cal=serve_cal)
     path = cases or default_cases("training.csv")
     if progress is None:
-        return validate_training(path)
+        return validate_training(path, train_cal)
     total, done = len(load_cases(path)), iter(range(1, 10**9))
-    return validate_training(path, progress=lambda case_id: progress(next(done), total, case_id))
+    return validate_training(path, train_cal, progress=lambda case_id: progress(next(done), total, case_id))

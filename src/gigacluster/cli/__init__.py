@@ -10,12 +10,14 @@ import sys
 import typer
 
 from gigacluster import __version__
+from gigacluster.cli import calibrate as _calibrate
 from gigacluster.cli import catalog as _catalog
 from gigacluster.cli import design as _design
 from gigacluster.cli import plan as _plan
 from gigacluster.cli import reliability as _reliability
 from gigacluster.cli import schedule as _schedule
 from gigacluster.cli import serve as _serve
+from gigacluster.cli import sweep as _sweep
 from gigacluster.cli import train as _train
 from gigacluster.cli import validate as _validate
 from gigacluster.cli.common import run_guarded
@@ -39,12 +41,16 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="print the version and exit")) -> None:
     """Digital twin and planner for gigawatt-scale AI superclusters."""
+
+
+_calibrate.register(app)
 _catalog.register(app)
 _design.register(app)
 _plan.register(app)
 _reliability.register(app)
 _schedule.register(app)
 _serve.register(app)
+_sweep.register(app)
 _train.register(app)
 _validate.register(app)
 

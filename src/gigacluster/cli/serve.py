@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, parse_count, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, parse_count, spinner
 from gigacluster.inference.options import parse_options
 from gigacluster.planning.model import ServeResult
 
@@ -69,6 +69,7 @@ def serve(
     peak_to_mean: float = typer.Option(2.0, "--peak-to-mean", help="peak / mean request rate"),
     ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms", help="p99 time to first token, ms"),
     tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms", help="p99 time per output token, ms"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     deployment: str = typer.Option("agg", "--deployment", help="agg | disagg | auto"),
     mtp_depth: int = typer.Option(0, "--mtp-depth", help="multi-token prediction draft tokens per step"),
     mtp_accept: float = typer.Option(0.85, "--mtp-accept", help="MTP acceptance rate per draft token (0-1)"),
@@ -90,6 +91,7 @@ def serve(
                            rate_rps=_number("rate", rate), users=_number("users", users),
                            requests_per_user_day=requests_per_user_day, peak_to_mean=peak_to_mean,
                            ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms,
+                           calibration=calibration,
                            options=parse_options(
                                deployment=deployment, mtp={"depth": mtp_depth, "accept": mtp_accept},
                                prefix_hit_rate=prefix_hit_rate, traffic_profile=traffic_profile, routing=routing,
