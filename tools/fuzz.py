@@ -67,6 +67,7 @@ SANE = {"--gpus": ["1024", "16k", "4096"], "--gpus@schedule": ["512", "4096"], "
         "--tp": ["1", "8"], "--pp": ["1", "4"], "--dp": ["8"], "--micro-batch": ["1"], "--seq-len": ["8192"],
         "--global-batch-tokens": ["16M"], "--checkpoint-interval-min": ["auto", "30"]}
 FAST_SKIP = {"plan", "validate inference", "validate training", "train", "serve"}
+NEVER = {"web"}  # a server that runs until stopped; its inputs are the application layer's request specs
 
 
 def catalog_names() -> dict[str, list[str]]:
@@ -237,7 +238,7 @@ def _value(p: Param, cmd: str, rng: random.Random, names: dict[str, list[str]], 
 def generate(n: int, seed: int, files: dict[str, list[str]], fast: bool = False) -> list[list[str]]:
     """``n`` argument lists, deterministic in ``seed``."""
     rng = random.Random(seed)
-    cmds = {c: ps for c, ps in commands().items() if not (fast and c in FAST_SKIP)}
+    cmds = {c: ps for c, ps in commands().items() if c not in NEVER and not (fast and c in FAST_SKIP)}
     names = catalog_names()
     out = []
     for _ in range(n):
