@@ -31,6 +31,7 @@ from gigacluster.planning import plan_scenario
 from gigacluster.planning.model import Plan, ServeResult, TrainingResult
 from gigacluster.planning.training import training_result, training_run
 from gigacluster.reliability import GoodputResult, ReliabilitySpec, goodput
+from gigacluster.reliability.profiles import DEFAULT_PROFILE, get_profile
 from gigacluster.results import Result, quantity
 from gigacluster.scheduling import (
     ClusterSpec,
@@ -60,10 +61,16 @@ _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch"
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario, phase: str | None = None) -> Plan:
-    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`)."""
+def plan(scenario: str | Scenario, phase: str | None = None, objective: str = "time",
+         costs: dict[str, float | None] | None = None) -> Plan:
+    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`); the job size by
+    ``objective`` (time | cost | balanced); ``costs`` overrides CostSpec fields (e.g. cost_of_capital)."""
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
-    return plan_scenario(s, phase)
+    given = {k: float(v) for k, v in (costs or {}).items() if v is not None}
+    if given:
+        CostSpec(**(s.costs | given))  # one error naming the bad field
+        s = s.model_copy(update={"costs": s.costs | given})
+    return plan_scenario(s, phase, objective)
 
 
 def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -179,7 +186,9 @@ def schedule(req: ScheduleRequest) -> QueueReport:
     policy = make_policy(req.policy)
     cluster = ClusterSpec(gpus=req.gpus, gpus_per_domain=req.gpus_per_domain, domains_per_pod=req.domains_per_pod,
                           cross_pod_slowdown=req.cross_pod_slowdown)
-    return simulate(cluster, workload(req), policy, SimOptions(failures=req.failures, seed=req.seed))
+    return simulate(cluster, workload(req), policy, SimOptions(
+        failures=req.failures, seed=req.seed,
+        node_failures_per_1000_node_days=get_profile(DEFAULT_PROFILE).node_failures_per_1000_node_days))
 
 
 Progress = Callable[[int, int, str], None]

@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.parts import default_pue
 
-FormFactor = Literal["hgx8", "nvl72"]
+FormFactor = Literal["hgx8", "nvl72", "tpu_pod"]
 Network = Literal["infiniband", "roce"]
 SIZINGS: tuple[str, ...] = ("facility_mw", "it_mw", "budget_usd", "accelerators")
-FORM_FACTORS: tuple[str, ...] = ("hgx8", "nvl72")
+FORM_FACTORS: tuple[str, ...] = ("hgx8", "nvl72", "tpu_pod")
 NETWORKS: tuple[str, ...] = ("infiniband", "roce")
 
 
@@ -45,6 +45,7 @@ class DesignSpec(BaseModel):
     nic_gbps: float | None = None
     switch: str | None = None
     rail_optimised: bool = True
+    tor_per_rack: bool = False
     host_links_optical: bool | None = None
     pod_gpus: int | None = None
     oversubscription: float = 1.0

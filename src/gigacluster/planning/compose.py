@@ -21,7 +21,8 @@ from gigacluster.planning.model import (
     Timings,
     TrainingResult,
 )
-from gigacluster.planning.training import fastest_job, scaling_curve, training_section
+from gigacluster.planning.phases import phase_rows
+from gigacluster.planning.training import choose_job, scaling_curve, training_section
 from gigacluster.scheduling import ClusterSpec, researcher_compute
 from gigacluster.training.job import SystemSpec
 
@@ -69,7 +70,7 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[[], T]) -> T:
     return value
 
 
-def plan_scenario(s: Scenario, phase: str | None = None) -> Plan:
+def plan_scenario(s: Scenario, phase: str | None = None, objective: str = "time") -> Plan:
     """design → scaling → training (+ failures, cost) → serving → scheduling → cost, one typed plan."""
     timings: dict[str, float] = {}
     cluster = _timed(timings, "design", lambda: build_cluster(s.design_spec(phase), CostSpec(**s.costs)))
@@ -77,13 +78,14 @@ def plan_scenario(s: Scenario, phase: str | None = None) -> Plan:
     acc = get_accelerator(cluster.design.build.accelerator)
     system = SystemSpec(**cluster.design.system_fields())
     gpus = design.accelerators
-    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus))
-    job = fastest_job(scaling)
-    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates))
+    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus, rates))
+    job = choose_job(scaling, objective)
+    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates, objective))
     serving = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates))
     scheduling = _timed(timings, "scheduling", lambda: scheduling_section(
         s, gpus, system.scaleup_domain, system.pod_gpus or gpus, job))
     info = ScenarioInfo(id=s.id, name=s.name, year=s.year, description=s.description, accelerator=acc.id,
                         phase=phase or "")
     return Plan(scenario=info, design=design, scaling=scaling, training=training, serving=serving,
-                scheduling=scheduling, cost=cost_section(design, training, serving), timings=Timings(**timings))
+                scheduling=scheduling, cost=cost_section(design, training, serving),
+                phases=phase_rows(s, training, serving, scheduling), timings=Timings(**timings))

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.llm.counts import param_counts
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.reliability.profiles import DEFAULT_PROFILE
 
 DEFAULT_CHECKPOINT_WRITE_S = 30.0
 """Write time when neither the time nor the checkpoint size is given: BLOOM-176B wrote 2.3 TB in
@@ -31,7 +32,7 @@ class ReliabilitySpec(BaseModel):
 
     gpus: int = Field(gt=0)
     days: float = Field(gt=0)
-    profile: str = "rsc1"
+    profile: str = DEFAULT_PROFILE
     accelerator: str | None = None
     gpus_per_node: int = Field(default=8, gt=0)
     blast_radius: Literal["job", "replica"] = "job"

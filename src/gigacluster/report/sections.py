@@ -5,7 +5,14 @@ from __future__ import annotations
 from html import escape
 
 from gigacluster.economics.summary import DesignSummary
-from gigacluster.planning.model import Plan, ScalingPoint, SchedulingSection, ServingSection, TrainingResult
+from gigacluster.planning.model import (
+    PhaseRow,
+    Plan,
+    ScalingPoint,
+    SchedulingSection,
+    ServingSection,
+    TrainingResult,
+)
 from gigacluster.report.blocks import data_table, figure, grid, kv_table, section
 from gigacluster.report.fmt import fmt_compact, fmt_num, fmt_pct, fmt_usd, with_unit
 from gigacluster.report.svg import Series, bar_chart, line_chart, stacked_bar
@@ -94,6 +101,13 @@ def scaling_section(points: list[ScalingPoint]) -> str:
     return section("scaling", "Scaling", [chart, records_table("Scaling curve", points)])
 
 
+def phases_section(rows: list[PhaseRow]) -> str:
+    """What each build-out phase buys (phased scenarios only)."""
+    if not rows:
+        return ""
+    return section("phases", "What each phase buys", [records_table("Phases", rows)])
+
+
 # ---- serving, scheduling, cost -----------------------------------------------------------------
 
 def serving_section(s: ServingSection) -> str:
@@ -118,7 +132,11 @@ def scheduling_section(s: SchedulingSection) -> str:
     rows = scalar_rows(s) + [("Jobs simulated", f"{q.jobs:,}"),
                              ("Utilisation (arrival window)", fmt_pct(q.utilization)),
                              ("Utilisation (to the last job)", fmt_pct(q.utilization_makespan)),
-                             ("Jain fairness over researchers", f"{q.jain_fairness:.3f}")]
+                             ("Gini of compute per researcher", f"{q.researcher_compute.gini:.2f}"),
+                             ("Largest job's share of GPU-time", fmt_pct(q.largest_job_gpu_time_share)),
+                             ("Arrival window / makespan (h)", f"{fmt_num(q.arrival_window_h)} / "
+                                                               f"{fmt_num(q.makespan_h)}"),
+                             ("Jain fairness of delays over researchers", f"{q.jain_fairness:.3f}")]
     return section("scheduling", "Researchers", [grid([chart, kv_table(rows) + waits])])
 
 
