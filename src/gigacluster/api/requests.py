@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.inference.options import ServingOptions
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import Recompute, Sharding
 
@@ -35,9 +36,9 @@ class DesignRequest(Request):
     gpus_per_rack: int | None = Field(None, gt=0)
     onsite_generation_mw: float | None = Field(None, ge=0)
     usd_per_mwh: float | None = Field(None, ge=0)
-    sold_utilisation: float | None = Field(None, gt=0, le=1)
-    cost_of_capital: float | None = Field(None, ge=0, lt=1)
-    power_draw_fraction: float | None = Field(None, gt=0, le=1)
+    sold_utilisation: float | None = Field(None, gt=0, le=1, description="share of GPU-hours sold")
+    cost_of_capital: float | None = Field(None, ge=0, lt=1, description="WACC per year")
+    power_draw_fraction: float | None = Field(None, gt=0, le=1, description="average draw / nameplate")
     it_life_years: float | None = Field(None, gt=0)
     grid_kg_co2_per_mwh: float | None = Field(None, ge=0)
 
@@ -68,9 +69,11 @@ class TrainRequest(Request):
     micro_batch: int | None = Field(None, gt=0)
     sharding: Sharding | None = None
     recompute: Recompute | None = None
+    pipeline_schedule: str | None = Field(None, description="pipeline schedule (default: searched)")
     tokens: float | None = Field(None, gt=0, description="tokens to train (adds time, energy and cost)")
     failure_profile: str = Field(DEFAULT_FAILURE_PROFILE, description="reliability profile, or 'none'")
     top_k: int = Field(5, gt=0, le=100)
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
 
 
 class ServeRequest(Request):
@@ -89,6 +92,9 @@ class ServeRequest(Request):
     peak_to_mean: float = Field(2.0, gt=0)
     ttft_p99_ms: float = Field(2000, gt=0)
     tpot_p99_ms: float = Field(100, gt=0)
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
+    options: ServingOptions = Field(ServingOptions(), description="deployment agg|disagg|auto, "
+                                    "MTP, prefix caching, traffic profile, routing, autoscaling, token prices")
 
 
 class ScheduleRequest(Request):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gigacluster.api.requests import CostRequest, DesignRequest, ScheduleRequest, ServeRequest, TrainRequest
+from gigacluster.calibrate import overlay_calibrations
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.catalog.scenarios import Scenario, get_scenario
 from gigacluster.economics import (
@@ -26,7 +27,8 @@ from gigacluster.economics import (
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, DesignSpec, flag
-from gigacluster.inference import Slo, Traffic, plan_serving
+from gigacluster.inference import Slo, Traffic
+from gigacluster.inference.deployment import plan_deployment
 from gigacluster.planning import plan_scenario
 from gigacluster.planning.model import Plan, ServeResult, TrainingResult
 from gigacluster.planning.training import training_result, training_run
@@ -61,16 +63,18 @@ _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch"
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario, phase: str | None = None, objective: str = "time",
-         costs: dict[str, float | None] | None = None) -> Plan:
-    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`); the job size by
+def plan(scenario: str | Scenario, phase: str | None = None, calibration: str | Path | None = None,
+         objective: str = "time", costs: dict[str, float | None] | None = None) -> Plan:
+    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`); ``calibration`` (or the
+    scenario's ``calibration:`` key) is an overlay on the shipped calibration; the job size by
     ``objective`` (time | cost | balanced); ``costs`` overrides CostSpec fields (e.g. cost_of_capital)."""
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
     given = {k: float(v) for k, v in (costs or {}).items() if v is not None}
     if given:
         CostSpec(**(s.costs | given))  # one error naming the bad field
         s = s.model_copy(update={"costs": s.costs | given})
-    return plan_scenario(s, phase, objective)
+    train_cal, serve_cal = overlay_calibrations(calibration or s.calibration)
+    return plan_scenario(s, phase, train_cal, serve_cal, objective)
 
 
 def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -136,7 +140,8 @@ def training_job(req: TrainRequest) -> TrainingJob:
     """The TrainingJob of a request (catalog names resolved, the batch in whole sequences)."""
     acc = get_accelerator(req.accelerator)
     fixed = FixedLayout(tp=req.tp, pp=req.pp, vpp=req.vpp, dp=req.dp, cp=req.cp, ep=req.ep,
-                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute)
+                        micro_batch=req.micro_batch, sharding=req.sharding, recompute=req.recompute,
+                        pipeline_schedule=req.pipeline_schedule)
     return TrainingJob(model=get_model(req.model), accelerator=acc, system=SystemSpec.of(acc), gpus=req.gpus,
                        seq_len=req.seq_len, global_batch_seqs=max(1, round(req.global_batch_tokens / req.seq_len)),
                        precision=req.precision, fixed=fixed)  # type: ignore[arg-type]
@@ -146,7 +151,7 @@ def train(req: TrainRequest) -> TrainingResult:
     """The best layout with its breakdowns; with ``tokens``, the run's days, GPU-hours, energy and cost
     (priced on a reference cluster of the job's size)."""
     job = training_job(req)
-    result = plan_training(job, top_k=req.top_k)
+    result = plan_training(job, overlay_calibrations(req.calibration)[0], top_k=req.top_k)
     if req.tokens is None:
         return training_result(result)
     rates = reference_rates(job.accelerator.id, job.gpus)
@@ -158,8 +163,9 @@ def serve(req: ServeRequest) -> ServeResult:
     traffic = Traffic(rate_rps=req.rate_rps, users=req.users, requests_per_user_day=req.requests_per_user_day,
                       peak_to_mean=req.peak_to_mean, input_len=req.input_len, output_len=req.output_len)
     slo = Slo(ttft_p99_ms=req.ttft_p99_ms, tpot_p99_ms=req.tpot_p99_ms)
-    sp = plan_serving(get_model(req.model), get_accelerator(req.accelerator), traffic, slo,
-                      weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp)
+    sp = plan_deployment(get_model(req.model), get_accelerator(req.accelerator), traffic, slo, req.options,
+                         weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp,
+                         cal=overlay_calibrations(req.calibration)[1])
     cost_ = serving_cost(reference_rates(sp.accelerator), sp.gpus_needed, sp.mean_output_tokens_per_s)
     return ServeResult(plan=sp, cost=cost_)
 
@@ -195,15 +201,17 @@ Progress = Callable[[int, int, str], None]
 """A progress callback: (rows done, rows in all, the current row's id)."""
 
 
-def validate(kind: str, cases: Path | None = None,
-             progress: Progress | None = None) -> ValidationReport | InferenceValidation:
-    """Predict every row of a case file (``kind`` training | inference; default: the shipped file)."""
-    if kind == "inference":
-        return validate_inference(cases, progress=progress)
-    if kind != "training":
+def validate(kind: str, cases: Path | None = None, progress: Progress | None = None,
+             calibration: str | Path | None = None) -> ValidationReport | InferenceValidation:
+    """Predict every row of a case file (``kind`` training | inference; default: the shipped file),
+    optionally under a calibration overlay."""
+    if kind not in ("training", "inference"):
         raise GigaclusterError("kind", f"'{kind}' not one of training, inference")
+    train_cal, serve_cal = overlay_calibrations(calibration)
+    if kind == "inference":
+        return validate_inference(cases, progress=progress, cal=serve_cal)
     path = cases or default_cases("training.csv")
     if progress is None:
-        return validate_training(path)
+        return validate_training(path, train_cal)
     total, done = len(load_cases(path)), iter(range(1, 10**9))
-    return validate_training(path, progress=lambda case_id: progress(next(done), total, case_id))
+    return validate_training(path, train_cal, progress=lambda case_id: progress(next(done), total, case_id))

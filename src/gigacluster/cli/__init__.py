@@ -10,6 +10,7 @@ import sys
 import typer
 
 from gigacluster import __version__
+from gigacluster.cli import calibrate as _calibrate
 from gigacluster.cli import catalog as _catalog
 from gigacluster.cli import design as _design
 from gigacluster.cli import plan as _plan
@@ -39,6 +40,9 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="print the version and exit")) -> None:
     """Digital twin and planner for gigawatt-scale AI superclusters."""
+
+
+_calibrate.register(app)
 _catalog.register(app)
 _design.register(app)
 _plan.register(app)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, spinner
 from gigacluster.planning.model import Plan
 from gigacluster.report import write_report
 
@@ -57,6 +57,7 @@ def plan(
     scenario: str = typer.Argument(..., help="scenario id (gigacluster scenarios) or a scenario YAML file"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json and report.html"),
     phase: str | None = typer.Option(None, help="build-out phase of the scenario (e.g. hyperion's 'full')"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     objective: str = typer.Option("time", "--objective", help="job size by: time (shortest wall-clock) | cost "
                                   "(cheapest run) | balanced (smallest time x cost, each relative to its best)"),
     cost_of_capital: float | None = typer.Option(None, "--cost-of-capital", help="WACC per year (0.08)"),
@@ -66,7 +67,7 @@ def plan(
     """Design the cluster, train, fail, serve, share and pay: one plan, a JSON file and an HTML report.
     Failures follow the default profile (llama3), each job size with its best recovery mode."""
     with spinner(f"planning {scenario}"):
-        p = api.plan(scenario, phase, objective,
+        p = api.plan(scenario, phase, calibration, objective,
                      {"cost_of_capital": cost_of_capital, "sold_utilisation": utilisation})
     json_path, html_path = write_report(p, out)
 

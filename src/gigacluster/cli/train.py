@@ -6,21 +6,25 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, choice, console, emit, parse_count, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, choice, console, emit, parse_count, spinner
 from gigacluster.planning.model import TrainingResult
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import RECOMPUTES, SHARDINGS
+from gigacluster.training.schedules import SCHEDULES
 
 PRECISIONS = ("fp32", "fp16", "bf16", "fp8", "mxfp8", "nvfp4")
 
 
 def _print(out: TrainingResult) -> None:
     best = out.best
+    if out.peak_rule:
+        console.print(f"[yellow]note:[/yellow] {out.peak_rule}", highlight=False)
     console.print(f"[bold]{out.model}[/bold] on {out.gpus:,} × {out.accelerator}  "
                   f"seq {out.seq_len}, batch {out.global_batch_seqs} seqs, {out.precision}")
     console.print("layout: " + "  ".join(f"{k}={v}" for k, v in best.layout.model_dump().items())
                   + f"  (m={best.micro_batches} micro-batches)")
-    console.print(f"step {best.step_time_s:.3f} s   MFU {best.mfu:.1%}   HFU {best.hfu:.1%}   "
+    console.print(f"step {best.step_time_s:.3f} s   MFU {best.mfu:.1%} of BF16 peak, "
+                  f"{best.mfu_at_precision_peak:.1%} of {out.precision} peak   HFU {best.hfu:.1%}   "
                   f"{best.tflops_per_gpu:.0f} TFLOP/s/GPU   {best.tokens_per_s:,.0f} tokens/s")
     table = Table(title="step time breakdown (s)", show_header=False)
     for k, v in best.step_breakdown_s.items():
@@ -67,10 +71,13 @@ def train(
     micro_batch: int | None = typer.Option(None, "--micro-batch", help="fix the micro-batch, sequences"),
     sharding: str | None = typer.Option(None, help="|".join(SHARDINGS) + " (default: searched)"),
     recompute: str | None = typer.Option(None, help="|".join(RECOMPUTES) + " (default: searched)"),
+    pipeline_schedule: str | None = typer.Option(None, "--pipeline-schedule",
+                                                 help="|".join(SCHEDULES) + " (default: searched)"),
     tokens: str | None = typer.Option(None, help="tokens to train, e.g. 15.6T (adds days, energy and cost)"),
     failure_profile: str = typer.Option(DEFAULT_FAILURE_PROFILE, "--failure-profile",
                                         help="reliability profile for wall-clock time: rsc1|rsc2|llama3|none "
                                              f"(default {DEFAULT_FAILURE_PROFILE}, as every command)"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the top layouts)"),
 ) -> None:
     """Search the best parallel layout (given fields are fixed) and report its breakdowns."""
@@ -80,7 +87,9 @@ def train(
         precision=choice("precision", precision, PRECISIONS), tp=tp, pp=pp, vpp=vpp, dp=dp, cp=cp, ep=ep,
         micro_batch=micro_batch, sharding=choice("sharding", sharding, SHARDINGS),
         recompute=choice("recompute", recompute, RECOMPUTES),
-        tokens=None if tokens is None else parse_count("tokens", tokens), failure_profile=failure_profile)
+        pipeline_schedule=choice("pipeline-schedule", pipeline_schedule, tuple(SCHEDULES)),
+        tokens=None if tokens is None else parse_count("tokens", tokens), failure_profile=failure_profile,
+        calibration=calibration)
     with spinner("searching layouts"):
         out = api.train(req)
     emit(out, fmt, lambda: _print(out))

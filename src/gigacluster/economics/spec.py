@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.limits import MAX_USD
 
 
 @functools.cache
@@ -25,9 +26,11 @@ def _default(name: str) -> Any:
 
 
 class CostSpec(BaseModel):
-    """Economic parameters; every field defaults to the sourced value in costs.yaml."""
+    """Economic parameters; every field defaults to the sourced value in costs.yaml.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Bounds: prices and rates in [0, 1e14] (no NaN / inf), lives in (0, 200] years."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     facility_usd_per_mw: float = _default("facility_usd_per_mw")
     generation_usd_per_mw: float = _default("generation_usd_per_mw")
@@ -43,8 +46,8 @@ class CostSpec(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> CostSpec:
         for name in ("it_life_years", "facility_life_years"):
-            if not getattr(self, name) > 0:
-                raise GigaclusterError(name.replace("_", "-"), f"must be > 0 years, got {getattr(self, name)}")
+            if not 0 < getattr(self, name) <= 200:
+                raise GigaclusterError(name.replace("_", "-"), f"must be in (0, 200] years, got {getattr(self, name)}")
         if not 0.0 < self.power_draw_fraction <= 1.0:
             raise GigaclusterError("power-draw", f"must be in (0, 1] (mean draw / nameplate), got "
                                                  f"{self.power_draw_fraction}")
@@ -56,8 +59,9 @@ class CostSpec(BaseModel):
                                                       f"{self.cost_of_capital}")
         for name in ("facility_usd_per_mw", "generation_usd_per_mw", "usd_per_mwh", "maintenance_usd_per_mw_it_year",
                      "cost_of_capital", "grid_kg_co2_per_mwh"):
-            if getattr(self, name) < 0:
-                raise GigaclusterError(name.replace("_", "-"), f"must be ≥ 0, got {getattr(self, name)}")
+            if not 0 <= getattr(self, name) <= MAX_USD:
+                raise GigaclusterError(name.replace("_", "-"),
+                                       f"must be in [0, {MAX_USD:.0e}], got {getattr(self, name)}")
         return self
 
 

@@ -12,6 +12,7 @@ from gigacluster.economics import CostRates, build_cluster, rates_of, serving_co
 from gigacluster.economics.spec import CostSpec
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.inference import Slo, Traffic, plan_serving
+from gigacluster.inference.calibration import ServingCalibration
 from gigacluster.planning.model import (
     CostSection,
     Plan,
@@ -24,18 +25,20 @@ from gigacluster.planning.model import (
 from gigacluster.planning.phases import phase_rows
 from gigacluster.planning.training import choose_job, scaling_curve, training_section
 from gigacluster.scheduling import ClusterSpec, researcher_compute
+from gigacluster.training.calibration import Calibration
 from gigacluster.training.job import SystemSpec
 
 T = TypeVar("T")
 
 
-def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: CostRates) -> ServingSection:
+def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: CostRates,
+                    cal: ServingCalibration | None = None) -> ServingSection:
     """Fleet for the scenario's traffic, and how many users the whole cluster could serve."""
     w = s.serving
     traffic = Traffic(users=w.daily_active_users, requests_per_user_day=w.requests_per_user_day,
                       input_len=w.input_len, output_len=w.output_len)
     sp = plan_serving(s.serving_model(), get_accelerator(acc_id), traffic,
-                      Slo(ttft_p99_ms=w.ttft_p99_ms, tpot_p99_ms=w.tpot_p99_ms))
+                      Slo(ttft_p99_ms=w.ttft_p99_ms, tpot_p99_ms=w.tpot_p99_ms), cal=cal)
     return ServingSection(plan=sp, cost=serving_cost(rates, sp.gpus_needed, sp.mean_output_tokens_per_s),
                           share_of_cluster=sp.gpus_needed / cluster_gpus,
                           users_servable_by_whole_cluster=w.daily_active_users * cluster_gpus / sp.gpus_needed)
@@ -70,18 +73,20 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[[], T]) -> T:
     return value
 
 
-def plan_scenario(s: Scenario, phase: str | None = None, objective: str = "time") -> Plan:
-    """design → scaling → training (+ failures, cost) → serving → scheduling → cost, one typed plan."""
+def plan_scenario(s: Scenario, phase: str | None = None, cal: Calibration | None = None,
+                  serving_cal: ServingCalibration | None = None, objective: str = "time") -> Plan:
+    """design → scaling → training (+ failures, cost) → serving → scheduling → cost, one typed plan
+    (``cal`` / ``serving_cal``: calibrations other than the shipped ones; the job size by ``objective``)."""
     timings: dict[str, float] = {}
     cluster = _timed(timings, "design", lambda: build_cluster(s.design_spec(phase), CostSpec(**s.costs)))
     design, rates = summary(cluster), rates_of(cluster)
     acc = get_accelerator(cluster.design.build.accelerator)
     system = SystemSpec(**cluster.design.system_fields())
     gpus = design.accelerators
-    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus, rates))
+    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus, cal, rates))
     job = choose_job(scaling, objective)
-    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates, objective))
-    serving = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates))
+    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates, cal, objective))
+    serving = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates, serving_cal))
     scheduling = _timed(timings, "scheduling", lambda: scheduling_section(
         s, gpus, system.scaleup_domain, system.pod_gpus or gpus, job))
     info = ScenarioInfo(id=s.id, name=s.name, year=s.year, description=s.description, accelerator=acc.id,

@@ -17,6 +17,7 @@ from gigacluster.reliability import ReliabilitySpec, checkpoint_bytes
 from gigacluster.reliability.goodput import LostTime
 from gigacluster.reliability.profiles import DEFAULT_PROFILE
 from gigacluster.reliability.recovery import RecoveryOutcome, best_recovery
+from gigacluster.training.calibration import Calibration
 from gigacluster.training.energy import train_cost
 from gigacluster.training.job import SystemSpec, TrainingJob
 from gigacluster.training.plan import TrainingPlan, plan_training
@@ -96,14 +97,14 @@ def job_sizes(cluster_gpus: int, layers: int, domain: int) -> list[int]:
 
 
 def scaling_curve(s: Scenario, acc: Accelerator, system: SystemSpec, cluster_gpus: int,
-                  rates: CostRates | None = None) -> list[ScalingPoint]:
+                  cal: Calibration | None = None, rates: CostRates | None = None) -> list[ScalingPoint]:
     """MFU, failure-free and wall-clock days (with failures, best recovery mode), GPU-hours held and
     (given ``rates``) run cost against job size at the scenario's batch."""
     points: list[ScalingPoint] = []
     for gpus in job_sizes(cluster_gpus, s.training_model().layers, system.scaleup_domain):
         job = training_job(s, acc, system, gpus)
         try:
-            best = plan_training(job, top_k=1).best
+            best = plan_training(job, cal, top_k=1).best
         except GigaclusterError:
             continue
         days = s.training.tokens / best.tokens_per_s / 86400.0
@@ -149,9 +150,9 @@ def fastest_job(points: list[ScalingPoint]) -> int:
 
 
 def training_section(s: Scenario, acc: Accelerator, system: SystemSpec, gpus: int,
-                     rates: CostRates, objective: str = "time") -> TrainingResult:
+                     rates: CostRates, cal: Calibration | None = None, objective: str = "time") -> TrainingResult:
     """Best layout for a job of ``gpus``, time/energy/cost to train, wall-clock with failures."""
     job = training_job(s, acc, system, gpus)
-    plan = plan_training(job, top_k=3)
+    plan = plan_training(job, cal, top_k=3)
     run = training_run(job, plan, s.training.tokens, rates)
     return training_result(plan, run, OBJECTIVES[objective][0])

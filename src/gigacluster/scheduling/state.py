@@ -89,8 +89,12 @@ class SchedState:
         self.now = t
 
     # ---- queues -----------------------------------------------------------------------------
-    def enqueue(self, job: JobState) -> None:
-        job.rank = self.policy.rank(job, job.attained_gpu_h)
+    def enqueue(self, job: JobState, floor_rank: int | None = None) -> None:
+        """Queue a job at the policy's rank; a requeued job never returns to a better rank than it
+        had (least-attained-service demotes at a threshold that float sums may fall a hair short of:
+        without the floor a demoted job re-enters rank 0 and is preempted and restarted forever)."""
+        rank = self.policy.rank(job, job.attained_gpu_h)
+        job.rank = rank if floor_rank is None else max(rank, floor_rank)
         self.waiting.setdefault(job.rank, OrderedDict())[job.id] = job
         self.by_researcher.setdefault(job.researcher, OrderedDict())[job.id] = job
         self.enqueued_researchers.add(job.researcher)
@@ -189,7 +193,7 @@ class SchedState:
         job.overhead_h += self.checkpoint_h + self.restart_h
         job.preemptions += 1
         self.version += 1
-        self.enqueue(job)
+        self.enqueue(job, floor_rank=job.rank)
 
     def fail(self, job: JobState, lost_h: float, restart_h: float) -> None:
         """A hardware failure: lose up to ``lost_h`` of progress since the last checkpoint, requeue."""
@@ -200,7 +204,7 @@ class SchedState:
         job.overhead_h += restart_h
         job.failures += 1
         self.version += 1
-        self.enqueue(job)
+        self.enqueue(job, floor_rank=job.rank)
 
     def make_room(self, job: JobState, min_run_h: float = 0.0, limit: int = 4096) -> list[JobState] | None:
         """Running jobs of a worse rank whose preemption lets ``job`` be placed, or None."""

@@ -16,6 +16,9 @@ import math
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.limits import Seed
+from gigacluster.scheduling.cluster import MAX_SCHED_GPUS
+from gigacluster.scheduling.simulate import MAX_SCHED_JOBS
 from gigacluster.scheduling.workload import Offered, Workload, build
 
 SIZE_CLASSES = ((1, 1), (2, 4), (5, 8), (9, 1 << 40))  # GPUs, inclusive bounds
@@ -79,15 +82,15 @@ def fit_trace(w: Workload) -> WorkloadFit:
 class SyntheticSpec(BaseModel):
     """How to scale the fit: jobs, researchers, cluster size, offered load, horizon, frontier jobs."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    jobs: int = Field(default=100_000, gt=0)
-    researchers: int = Field(default=500, gt=0)
-    cluster_gpus: int = Field(default=16_384, gt=0)
-    load: float = Field(default=0.9, gt=0, description="offered load: busy share of an unbounded cluster "
+    jobs: int = Field(default=100_000, gt=0, le=MAX_SCHED_JOBS)
+    researchers: int = Field(default=500, gt=0, le=1_000_000)
+    cluster_gpus: int = Field(default=16_384, gt=0, le=MAX_SCHED_GPUS)
+    load: float = Field(default=0.9, gt=0, le=100, description="offered load: busy share of an unbounded cluster "
                         "over the arrival window (GPU-time past the window not counted)")
-    horizon_h: float = Field(default=28 * 24.0, gt=0, description="arrival window aimed at (a month of research); "
-                             "job sizes are scaled so that ``jobs`` jobs offer ``load`` over it")
+    horizon_h: float = Field(default=28 * 24.0, gt=0, le=1e6, description="arrival window aimed at (a month of "
+                             "research); job sizes are scaled so that ``jobs`` jobs offer ``load`` over it")
     size_scale: int | None = Field(default=None, gt=0, description="trace GPUs per simulated GPU of a job "
                                    "(a power of two); None: the one that brings the window nearest the horizon")
     frontier_share: float = Field(default=0.0, ge=0, lt=1, description="share of GPU-time in frontier jobs "
@@ -99,7 +102,7 @@ class SyntheticSpec(BaseModel):
     team_size: int = Field(default=10, gt=0, description="researchers per team")
     high_priority_share: float = Field(default=0.1, ge=0, le=1, description="body jobs at priority 1")
     daily_amplitude: float | None = Field(default=None, ge=0, lt=1, description="override the fit")
-    seed: int = 0
+    seed: Seed = 0
 
 
 def _size_table(fit: WorkloadFit, max_size: int) -> tuple[np.ndarray, np.ndarray]:
