@@ -49,8 +49,8 @@ def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float, fro
     GPUs the frontier run leaves: it is reserved for its own job (at most 3/4 of the cluster)."""
     cluster = ClusterSpec(gpus=gpus - gpus % domain, gpus_per_domain=domain,
                           domains_per_pod=max(1, int(pod_gpus // domain)))
-    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=20_000,
-                             reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))
+    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=10_000, max_researchers=100,
+                             reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))  # ~100 jobs per researcher
     shared = rep.gpus * rep.cluster_slice
     return SchedulingSection(policy=s.scheduling_policy, researchers=s.researchers, shared_gpus=shared,
                              reserved_frontier_gpus=cluster.gpus - shared,
