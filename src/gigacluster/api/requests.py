@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.catalog.scenarios import Scenario
 from gigacluster.inference.options import ServingOptions
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import Recompute, Sharding
@@ -19,7 +20,7 @@ class Request(BaseModel):
 class DesignRequest(Request):
     """Size a cluster: a scenario (and phase) and/or exactly one sizing, with choices and cost overrides on top."""
 
-    scenario: str | None = Field(None, description="scenario id or scenario YAML path")
+    scenario: str | Scenario | None = Field(None, description="scenario id, scenario YAML path or a Scenario")
     phase: str | None = Field(None, description="build-out phase of the scenario (default: the first)")
     facility_mw: float | None = Field(None, gt=0, description="facility power, MW")
     it_mw: float | None = Field(None, gt=0, description="IT power, MW")

@@ -103,7 +103,7 @@ def design_specs(req: DesignRequest) -> tuple[DesignSpec, CostSpec]:
         spec = {k: v for k, v in (sizing | choices).items() if v is not None}
         spec.setdefault("accelerator", DEFAULT_ACCELERATOR)
         return DesignSpec(**spec), CostSpec(**costs)
-    scn = get_scenario(req.scenario)
+    scn = req.scenario if isinstance(req.scenario, Scenario) else get_scenario(req.scenario)
     return scn.design_spec(req.phase, **sizing, **choices), CostSpec(**(scn.costs | costs))
 
 

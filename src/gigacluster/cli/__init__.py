@@ -17,6 +17,7 @@ from gigacluster.cli import plan as _plan
 from gigacluster.cli import reliability as _reliability
 from gigacluster.cli import schedule as _schedule
 from gigacluster.cli import serve as _serve
+from gigacluster.cli import sweep as _sweep
 from gigacluster.cli import train as _train
 from gigacluster.cli import validate as _validate
 from gigacluster.cli.common import run_guarded
@@ -49,6 +50,7 @@ _plan.register(app)
 _reliability.register(app)
 _schedule.register(app)
 _serve.register(app)
+_sweep.register(app)
 _train.register(app)
 _validate.register(app)
 
