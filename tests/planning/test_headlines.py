@@ -63,3 +63,10 @@ def test_job_size_is_a_choice_on_the_time_cost_frontier() -> None:
     assert choose_job(pts, "balanced") == 65_536
     with pytest.raises(GigaclusterError, match="objective"):
         choose_job(pts, "fastest")
+
+
+def test_unknown_objective_is_refused_before_planning() -> None:
+    from gigacluster import api
+
+    with pytest.raises(GigaclusterError, match="objective"):
+        api.plan("prometheus", objective="fastest")

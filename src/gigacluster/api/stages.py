@@ -25,13 +25,13 @@ from gigacluster.economics import (
     usd_per_mtok,
 )
 from gigacluster.economics.summary import DesignSummary
-from gigacluster.errors import GigaclusterError
+from gigacluster.errors import GigaclusterError, unknown
 from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, DesignSpec, flag
 from gigacluster.inference import Slo, Traffic
 from gigacluster.inference.deployment import plan_deployment
 from gigacluster.planning import plan_scenario
 from gigacluster.planning.model import Plan, ServeResult, TrainingResult
-from gigacluster.planning.training import training_result, training_run
+from gigacluster.planning.training import OBJECTIVES, training_result, training_run
 from gigacluster.reliability import GoodputResult, ReliabilitySpec, goodput
 from gigacluster.reliability.profiles import DEFAULT_PROFILE, get_profile
 from gigacluster.results import Result, quantity
@@ -68,6 +68,8 @@ def plan(scenario: str | Scenario, phase: str | None = None, calibration: str | 
     """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`); ``calibration`` (or the
     scenario's ``calibration:`` key) is an overlay on the shipped calibration; the job size by
     ``objective`` (time | cost | balanced); ``costs`` overrides CostSpec fields (e.g. cost_of_capital)."""
+    if objective not in OBJECTIVES:
+        raise unknown("objective", objective, OBJECTIVES)
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
     given = {k: float(v) for k, v in (costs or {}).items() if v is not None}
     if given:
