@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gigacluster.validate.inference import validate_inference
 from gigacluster.validate.training import validate_training
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,15 @@ def _heldout(paths: list[Path]) -> str:
     return "\n".join(rows)
 
 
+def _inference_table() -> str:
+    rep = validate_inference()
+    rows = ["| family | rows | median APE | mean APE |", "|---|---:|---:|---:|"]
+    for f in rep.families:
+        rows.append(f"| {f.family} | {f.rows} | {f.median_ape:.1%} | {f.mean_ape:.1%} |")
+    rows.append(f"| **all** | **{rep.predicted}/{rep.cases}** | **{rep.median_ape:.1%}** | **{rep.mean_ape:.1%}** |")
+    return "\n".join(rows)
+
+
 def blocks() -> dict[str, str]:
     data = ROOT / "data" / "validation"
     return {
@@ -62,6 +72,7 @@ def blocks() -> dict[str, str]:
                           "train", "--tokens", "15.6T"),
         "training-accuracy": _table(data / "training.csv"),
         "vtrain-accuracy": _heldout([data / "training_vtrain_multi.csv", data / "training_vtrain_single.csv"]),
+        "inference-accuracy": _inference_table(),
     }
 
 

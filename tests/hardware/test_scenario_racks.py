@@ -29,3 +29,18 @@ def test_power_reserve_is_reported_beside_facility_power() -> None:
     out = summary(build_cluster(load_scenarios()["stargate-abilene"].design_spec()))
     assert out.power_reserve_mw == pytest.approx(out.power_mw["reserve"]) and out.power_reserve_mw > 300
     assert out.facility_power_mw == pytest.approx(out.it_power_mw * out.pue + out.power_reserve_mw)
+
+
+def test_tor_per_rack_where_the_design_has_one() -> None:
+    d = design_cluster(load_scenarios()["meta-24k"].design_spec())
+    assert d.fabric.tiers[0].name == "tor" and d.fabric.tiers[0].switches == d.counts.racks == 1_536
+    rail = design_cluster(load_scenarios()["meta-24k"].design_spec(tor_per_rack=False))
+    assert rail.fabric.tiers[0].switches < d.fabric.tiers[0].switches  # packed by ports, not racks
+
+
+def test_network_share_of_capex_is_near_the_analysts() -> None:
+    out = summary(build_cluster(load_scenarios()["prometheus"].design_spec()))
+    net = sum(out.capex_usd[k] for k in ("nics", "switches", "optics")) / out.capex_usd["total"]
+    assert 0.08 <= net <= 0.15  # Bernstein: networking ~10-13% of AI DC capex (research §1.4)
+    f = out.fabric
+    assert 0 < f.per_tier[-1].down_links * 2 <= f.transceivers  # optics above the pod are a part of all

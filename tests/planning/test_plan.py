@@ -34,7 +34,7 @@ def test_one_figure_per_meaning(meta24k: Plan) -> None:
     """GPU-hours held = wall-clock days × 24 × GPUs; energy follows the held hours; failure-free is smaller."""
     run, gpus = meta24k.training.run, meta24k.training.gpus
     assert run is not None
-    assert run.gpu_hours == pytest.approx(run.wall_days * 24 * gpus)
+    assert run.gpu_hours == pytest.approx(run.wall_days * 24 * (gpus + run.spare_gpus))  # hot spares are held too
     assert run.gpu_hours_failure_free == pytest.approx(run.failure_free_days * 24 * gpus)
     assert run.facility_energy_mwh == pytest.approx(run.it_energy_mwh * meta24k.design.pue)
     assert run.gpu_board_energy_mwh_failure_free < run.it_energy_mwh

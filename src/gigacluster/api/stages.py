@@ -33,14 +33,15 @@ from gigacluster.economics import (
     usd_per_mtok,
 )
 from gigacluster.economics.summary import DesignSummary
-from gigacluster.errors import GigaclusterError
+from gigacluster.errors import GigaclusterError, unknown
 from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, DesignSpec, flag
 from gigacluster.inference import Slo, Traffic
 from gigacluster.inference.deployment import plan_deployment
 from gigacluster.planning import plan_scenario
 from gigacluster.planning.model import Plan, ServeResult, TrainingResult
-from gigacluster.planning.training import training_result, training_run
+from gigacluster.planning.training import DEFAULT_OBJECTIVE, OBJECTIVES, training_result, training_run
 from gigacluster.reliability import GoodputResult, ReliabilitySpec, goodput
+from gigacluster.reliability.profiles import DEFAULT_PROFILE, get_profile
 from gigacluster.results import Result, quantity
 from gigacluster.scheduling import (
     ClusterSpec,
@@ -70,16 +71,23 @@ _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch"
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario | PlanRequest, phase: str | None = None,
-         calibration: str | Path | None = None) -> Plan:
+def plan(scenario: str | Scenario | PlanRequest, phase: str | None = None, calibration: str | Path | None = None,
+         objective: str = DEFAULT_OBJECTIVE, costs: dict[str, float | None] | None = None) -> Plan:
     """Every stage for a scenario (an id, a YAML path, a :class:`Scenario`, or a :class:`PlanRequest`: a
     shipped scenario with what-if overrides, its phase taken from the request); ``calibration`` (or the
-    scenario's ``calibration:`` key) is an overlay on the shipped calibration."""
+    scenario's ``calibration:`` key) is an overlay on the shipped calibration; the job size by
+    ``objective`` (time | cost | balanced); ``costs`` overrides CostSpec fields (e.g. cost_of_capital)."""
+    if objective not in OBJECTIVES:
+        raise unknown("objective", objective, OBJECTIVES)
     if isinstance(scenario, PlanRequest):
         phase, scenario = scenario.phase, scenario_of(scenario)
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
+    given = {k: float(v) for k, v in (costs or {}).items() if v is not None}
+    if given:
+        CostSpec(**(s.costs | given))  # one error naming the bad field
+        s = s.model_copy(update={"costs": s.costs | given})
     train_cal, serve_cal = overlay_calibrations(calibration or s.calibration)
-    return plan_scenario(s, phase, train_cal, serve_cal)
+    return plan_scenario(s, phase, train_cal, serve_cal, objective)
 
 
 def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -197,7 +205,9 @@ def schedule(req: ScheduleRequest) -> QueueReport:
     policy = make_policy(req.policy)
     cluster = ClusterSpec(gpus=req.gpus, gpus_per_domain=req.gpus_per_domain, domains_per_pod=req.domains_per_pod,
                           cross_pod_slowdown=req.cross_pod_slowdown)
-    return simulate(cluster, workload(req), policy, SimOptions(failures=req.failures, seed=req.seed))
+    return simulate(cluster, workload(req), policy, SimOptions(
+        failures=req.failures, seed=req.seed,
+        node_failures_per_1000_node_days=get_profile(DEFAULT_PROFILE).node_failures_per_1000_node_days))
 
 
 Progress = Callable[[int, int, str], None]

@@ -10,6 +10,7 @@ from rich.table import Table
 from gigacluster import api
 from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, spinner
 from gigacluster.planning.model import Plan
+from gigacluster.planning.training import DEFAULT_OBJECTIVE
 from gigacluster.report import write_report
 
 
@@ -58,17 +59,25 @@ def plan(
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json and report.html"),
     phase: str | None = typer.Option(None, help="build-out phase of the scenario (e.g. hyperion's 'full')"),
     calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
+    objective: str = typer.Option(DEFAULT_OBJECTIVE, "--objective",
+                                  help="job size by: time (shortest wall-clock) | cost (cheapest run) | balanced "
+                                       "(smallest time x cost, each relative to its best; the default)"),
+    cost_of_capital: float | None = typer.Option(None, "--cost-of-capital", help="WACC per year (0.08)"),
+    utilisation: float | None = typer.Option(None, "--utilisation", help="share of GPU-hours sold (0.8)"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the scaling curve)"),
 ) -> None:
-    """Design the cluster, train, fail, serve, share and pay: one plan, a JSON file and an HTML report."""
+    """Design the cluster, train, fail, serve, share and pay: one plan, a JSON file and an HTML report.
+    Failures follow the default profile (llama3), each job size with its best recovery mode."""
     with spinner(f"planning {scenario}"):
-        p = api.plan(scenario, phase, calibration)
+        p = api.plan(scenario, phase, calibration, objective,
+                     {"cost_of_capital": cost_of_capital, "sold_utilisation": utilisation})
     json_path, html_path = write_report(p, out)
 
     def table() -> None:
         console.print(summary_table(p))
-        console.print("wall-clock days by job size: " + "  ".join(f"{x.gpus:,}: {x.wall_days:.0f} d"
-                                                                   for x in p.scaling))
+        console.print("wall-clock days by job size (ETTR, recovery mode, run cost): " + "  ".join(
+            f"{x.gpus:,}: {x.wall_days:.0f} d ({x.ettr:.0%} {x.recovery}, {_money(x.run_cost_usd)})"
+            for x in p.scaling))
         console.print(f"wrote {json_path} and {html_path}")
 
     emit(p, fmt, table)

@@ -10,6 +10,7 @@ from gigacluster.catalog import get_model
 from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, parse_count, spinner
 from gigacluster.errors import GigaclusterError
 from gigacluster.reliability import GoodputResult, ReliabilitySpec, checkpoint_bytes
+from gigacluster.reliability.profiles import DEFAULT_PROFILE
 
 
 def _interval(text: str) -> float | None:
@@ -69,7 +70,8 @@ def reliability(
     gpus: str = typer.Option(..., "--gpus", help="GPUs in the job (4096, 16k, 1M)."),
     days: float = typer.Option(..., "--days", help="Wall-clock window in days."),
     accelerator: str = typer.Option("h100-sxm", "--accelerator", help="Accelerator id (node size, power)."),
-    profile: str = typer.Option("rsc1", "--profile", help="Failure profile: rsc1, rsc2, llama3."),
+    profile: str = typer.Option(DEFAULT_PROFILE, "--profile", help=f"Failure profile: rsc1, rsc2, llama3 "
+                                f"(default {DEFAULT_PROFILE}, as every command)."),
     interval: str = typer.Option("auto", "--checkpoint-interval-min", help="Minutes, or auto (Daly)."),
     blast_radius: str = typer.Option("job", "--blast-radius", help="job or replica (FT-HSDP)."),
     replications: int = typer.Option(1000, "--replications", help="Monte Carlo runs."),

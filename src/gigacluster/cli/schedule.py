@@ -68,7 +68,8 @@ def schedule(
     gpus_per_domain: int = typer.Option(8, "--gpus-per-domain", help="scale-up domain size"),
     domains_per_pod: int = typer.Option(128, "--domains-per-pod", help="scale-up domains per pod"),
     cross_pod_slowdown: float = typer.Option(1.25, "--cross-pod-slowdown", help="run-time factor across pods"),
-    failures: bool = typer.Option(False, "--failures", help="hardware failures (6.5 per 1000 node-days)"),
+    failures: bool = typer.Option(False, "--failures", help="hardware failures at the default failure "
+                                  "profile's node rate (llama3: 3.2 per 1000 node-days, as every command)"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: rows by job size)"),
 ) -> None:
     """Simulate a shared research cluster's job queue under one policy."""

@@ -47,7 +47,9 @@ def _print_run(out: TrainingResult) -> None:
                   f"{run.gpu_board_energy_mwh_failure_free:,.0f} MWh GPU board energy)")
     if run.failure_profile != "none":
         lost = ", ".join(f"{k} {v:.1f}" for k, v in run.lost_days.model_dump().items() if v >= 0.05)
-        console.print(f"with failures ({run.failure_profile}): {run.wall_days:.1f} wall-clock days "
+        spares = f", {run.spare_gpus:,} hot spares" if run.spare_gpus else ""
+        console.print(f"with failures ({run.failure_profile}, {run.recovery} recovery{spares}): "
+                      f"{run.wall_days:.1f} wall-clock days "
                       f"(ETTR {run.ettr:.1%}, ~{run.interruptions_expected:.0f} interruptions; days lost: {lost})")
     console.print(f"run: {run.gpu_hours:,.0f} GPU-hours held, {run.facility_energy_mwh:,.0f} MWh facility energy, "
                   f"{run.co2_t:,.0f} t CO2, ${run.cost_usd.total_usd / 1e6:,.1f}M (reference cluster rates)")

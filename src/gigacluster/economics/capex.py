@@ -34,6 +34,12 @@ class Capex(BaseModel):
         return {k: getattr(self, f"{k}_usd") for k in IT_LINES + SITE_LINES}
 
 
+def _ocs_usd(design: ClusterDesign) -> float:
+    """Optical circuit switches of TPU pods (counted with the switches)."""
+    b = design.build
+    return design.counts.pods * b.ocs_per_pod * parts.ocs().price_usd if b.ici_pod_chips else 0.0
+
+
 def capex(design: ClusterDesign, costs: CostSpec) -> Capex:
     """Prices from hardware/data/parts.yaml (per part) and economics/data/costs.yaml (per MW).
 
@@ -43,9 +49,10 @@ def capex(design: ClusterDesign, costs: CostSpec) -> Capex:
     it = {
         "accelerators": gpus * b.costs.price_usd,
         "servers": gpus * b.server_usd_per_gpu,
-        "nics": gpus * parts.nic(b.nic_gbps).price_usd,
-        "switches": f.switches * parts.switch(f.switch).price_usd,
-        "optics": f.transceivers * parts.transceiver(f.link_gbps).price_usd,
+        "nics": gpus * parts.nic(b.nic_gbps).price_usd / b.gpus_per_nic,
+        "switches": f.switches * parts.switch(f.switch).price_usd + _ocs_usd(design),
+        "optics": (f.transceivers - f.transceivers_above_pod) * parts.transceiver(f.link_gbps, True).price_usd
+        + f.transceivers_above_pod * parts.transceiver(f.link_gbps).price_usd,
         "storage": gpus * b.storage_tb_per_gpu * parts.storage()["usd_per_tb"],
     }
     site = {"facility": design.power.facility_mw * costs.facility_usd_per_mw,

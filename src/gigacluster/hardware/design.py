@@ -32,19 +32,27 @@ class ClusterDesign(BaseModel):
     def system_fields(self) -> dict[str, Any]:
         """The fields of ``gigacluster.training.job.SystemSpec`` this design implies."""
         return {"scaleup_domain": self.build.scaleup_domain, "scaleup_gbytes_per_s": self.build.scaleup_gbytes_per_s,
-                "scaleout_gbits_per_s": self.fabric.nic_gbps_per_gpu, "pod_gpus": float(self.fabric.pod_gpus),
+                "scaleout_gbits_per_s": self.fabric.nic_gbps_per_gpu / self.build.gpus_per_nic,
+                "pod_gpus": float(self.fabric.pod_gpus * self.build.gpus_per_nic),
                 "oversubscription": self.fabric.oversubscription}
 
 
 def design_for_count(spec: DesignSpec, build: Build, gpus: int) -> ClusterDesign:
     """The design with exactly ``gpus`` accelerators (a multiple of the build's unit)."""
     sw = parts.switch(spec.switch) if spec.switch else parts.default_switch(build.network, build.nic_gbps)
-    fabric = build_fabric(gpus, build.rails, sw, build.network, build.nic_gbps, spec.pod_gpus,
-                          spec.oversubscription, build.host_links_optical)
-    nic, xcvr = parts.nic(build.nic_gbps), parts.transceiver(build.nic_gbps)
+    k = build.gpus_per_nic  # TPU hosts: one DCN NIC per host of k chips
+    fabric = build_fabric(math.ceil(gpus / k), build.rails, sw, build.network, build.nic_gbps,
+                          spec.pod_gpus // k if spec.pod_gpus else None, spec.oversubscription,
+                          build.host_links_optical, build.gpus_per_rack // k if spec.tor_per_rack else None)
+    host_nic = parts.nic(build.nic_gbps)
+    nic = host_nic.model_copy(update={"power_w": host_nic.power_w / k, "price_usd": host_nic.price_usd / k})
+    xcvr = parts.transceiver(build.nic_gbps)
+    short = parts.transceiver(build.nic_gbps, short_reach=True)
     storage_w = build.storage_tb_per_gpu * parts.storage()["w_per_tb"]
-    power = power_breakdown(gpus, build.gpus_per_rack, build.costs, fabric, sw, nic, xcvr, storage_w, spec.pue,
-                            spec.power_reserve_fraction)
+    ocs_count = math.ceil(gpus / build.ici_pod_chips) * build.ocs_per_pod if build.ici_pod_chips else 0
+    ocs_w = ocs_count * parts.ocs().power_w if ocs_count else 0.0
+    power = power_breakdown(gpus, build.gpus_per_rack, build.costs, fabric, sw, nic, (short, xcvr), storage_w,
+                            spec.pue, spec.power_reserve_fraction, ocs_w)
     return ClusterDesign(spec=spec, build=build, counts=counts(build, gpus, fabric.pods, fabric.pod_gpus),
                          fabric=fabric, power=power, assumptions=build.costs.assumptions + _rack_note(spec, power))
 

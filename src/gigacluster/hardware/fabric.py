@@ -50,6 +50,7 @@ class Fabric(BaseModel):
     links: int
     optical_links: int
     transceivers: int
+    transceivers_above_pod: int
     bisection_tbps: float
     oversubscription: float
     nic_gbps_per_gpu: float
@@ -73,17 +74,22 @@ def default_pod_gpus(rails: int, radix: int) -> int:
     return rails * radix**2 // 2
 
 
-def pod_switch_tiers(gpus: int, rails: int, radix: int, tiers: int, up_ratio: float | None) -> list[Tier]:
+def pod_switch_tiers(gpus: int, rails: int, radix: int, tiers: int, up_ratio: float | None,
+                     tor_gpus: int | None = None) -> list[Tier]:
     """Tiers of one pod of ``gpus``: non-blocking inside; the top tier sends ``1/up_ratio`` of its
-    down-links up to the aggregation tier (``None``: nothing above). Counted per rail plane."""
-    down = math.ceil(gpus / rails)
+    down-links up to the aggregation tier (``None``: nothing above). Counted per rail plane, except a
+    top-of-rack leaf (``tor_gpus`` = GPUs per rack): one switch per rack whatever its spare ports
+    (Meta's RTSW, research §2.3), with one plane above it."""
+    planes = 1 if tor_gpus else rails
+    down = math.ceil(gpus / planes)
     out: list[Tier] = []
     for i in range(tiers):
         top = i == tiers - 1
         up = (math.ceil(down / up_ratio) if up_ratio else 0) if top else down
-        per_plane = math.ceil((down + up) / radix)
-        out.append(Tier(name=POD_TIER_NAMES[i], switches=per_plane * rails, down_links=down * rails,
-                        up_links=up * rails, oversubscription=(up_ratio or 1.0) if top else 1.0))
+        per_plane = math.ceil(down / tor_gpus) if tor_gpus and i == 0 else math.ceil((down + up) / radix)
+        name = "tor" if tor_gpus and i == 0 else POD_TIER_NAMES[i]
+        out.append(Tier(name=name, switches=per_plane * planes, down_links=down * planes,
+                        up_links=up * planes, oversubscription=(up_ratio or 1.0) if top else 1.0))
         down = up
     return out
 
@@ -94,8 +100,10 @@ def _add(a: Tier, b: Tier) -> Tier:
 
 
 def build_fabric(gpus: int, rails: int, sw: Switch, network: str, link_gbps: float, pod_gpus: int | None,
-                 oversubscription: float, host_links_optical: bool) -> Fabric:
-    """Pods of ``pod_gpus`` (default: the two-tier maximum), an aggregation tier when there are several."""
+                 oversubscription: float, host_links_optical: bool, tor_gpus: int | None = None) -> Fabric:
+    """Pods of ``pod_gpus`` (default: the two-tier maximum), an aggregation tier when there are several;
+    a top-of-rack leaf per rack of ``tor_gpus`` when given. Transceivers are split into those inside a
+    pod (short reach) and those on links up to the aggregation tier (longer reach)."""
     radix = sw.radix(link_gbps)
     if radix < 2:
         raise GigaclusterError("nic-gbps", f"{link_gbps:g} Gb/s exceeds switch '{sw.id}' port speed")
@@ -106,18 +114,21 @@ def build_fabric(gpus: int, rails: int, sw: Switch, network: str, link_gbps: flo
     up_ratio = oversubscription if pods > 1 else None
     tiers = [t.model_copy(update={"switches": t.switches * full, "down_links": t.down_links * full,
                                   "up_links": t.up_links * full})
-             for t in pod_switch_tiers(pod, rails, radix, depth, up_ratio)]
+             for t in pod_switch_tiers(pod, rails, radix, depth, up_ratio, tor_gpus)]
     if rem:
-        tiers = [_add(a, b) for a, b in zip(tiers, pod_switch_tiers(rem, rails, radix, depth, up_ratio), strict=True)]
+        tiers = [_add(a, b) for a, b in zip(tiers, pod_switch_tiers(rem, rails, radix, depth, up_ratio, tor_gpus),
+                                            strict=True)]
     if pods > 1:
         agg_down = tiers[-1].up_links
         tiers.append(Tier(name="aggregation", switches=rails * math.ceil(agg_down / rails / radix),
                           down_links=agg_down, up_links=0, oversubscription=1.0))
     inter = sum(t.up_links for t in tiers)
+    above = tiers[-2].up_links if pods > 1 else 0
     optical = inter + (gpus if host_links_optical else 0)
     over = oversubscription if pods > 1 else 1.0
     return Fabric(network=network, switch=sw.id, link_gbps=link_gbps, radix=radix, rails=rails, pod_gpus=pod,
                   pods=pods, pod_tiers=depth, tiers=tuple(tiers), switches=sum(t.switches for t in tiers),
                   links=gpus + inter, optical_links=optical, transceivers=2 * optical,
+                  transceivers_above_pod=2 * above,
                   bisection_tbps=gpus * link_gbps / 2.0 / over / 1000.0, oversubscription=over,
                   nic_gbps_per_gpu=link_gbps)

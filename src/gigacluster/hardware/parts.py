@@ -59,6 +59,17 @@ def parts() -> dict[str, Any]:
     return dict(yaml.safe_load(text))
 
 
+def accelerator_system(acc_id: str) -> dict[str, Any] | None:
+    """The non-HGX system of an accelerator (TPU pods), or None (parts.yaml ``accelerator_systems``)."""
+    row = parts().get("accelerator_systems", {}).get(acc_id)
+    return dict(row) if row else None
+
+
+def ocs() -> PortPart:
+    """An optical circuit switch (one whole switch, not a port)."""
+    return PortPart(**parts()["ocs"])
+
+
 def default_pue() -> float:
     return float(parts()["pue"]["value"])
 
@@ -97,8 +108,10 @@ def nic(gbps: float) -> PortPart:
     return PortPart(**parts()["nics"][_speed_key("nic-gbps", gbps)])
 
 
-def transceiver(gbps: float) -> PortPart:
-    return PortPart(**parts()["transceivers"][_speed_key("nic-gbps", gbps)])
+def transceiver(gbps: float, short_reach: bool = False) -> PortPart:
+    """The transceiver at ``gbps``: long reach (DSP, e.g. DR) or, inside a pod, short reach (LPO)."""
+    table = parts()["short_reach_transceivers" if short_reach else "transceivers"]
+    return PortPart(**table[_speed_key("nic-gbps", gbps)])
 
 
 def storage() -> dict[str, float]:

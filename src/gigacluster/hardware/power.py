@@ -41,13 +41,17 @@ class PowerBreakdown(BaseModel):
 
 
 def power_breakdown(gpus: int, gpus_per_rack: int, acc: AcceleratorCosts, fabric: Fabric, sw: Switch,
-                    nic: PortPart, xcvr: PortPart, storage_w_per_gpu: float, pue: float,
-                    reserve_fraction: float) -> PowerBreakdown:
-    """The power of ``gpus`` accelerators and their fabric, in MW, by part."""
+                    nic: PortPart, xcvr: tuple[PortPart, PortPart], storage_w_per_gpu: float, pue: float,
+                    reserve_fraction: float, ocs_w: float = 0.0) -> PowerBreakdown:
+    """The power of ``gpus`` accelerators and their fabric, in MW, by part; ``xcvr`` = (short-reach
+    transceiver inside a pod, long-reach one on links above it)."""
+    short, long = xcvr
+    inside = fabric.transceivers - fabric.transceivers_above_pod
     host_w = max(acc.server_w_per_gpu - acc.tdp_w - nic.power_w, 0.0)
     parts = {
         "accelerators": gpus * acc.tdp_w, "cpus_hosts": gpus * host_w, "nics": gpus * nic.power_w,
-        "switches": fabric.switches * sw.power_w, "optics": fabric.transceivers * xcvr.power_w,
+        "switches": fabric.switches * sw.power_w + ocs_w,  # TPU pods: optical circuit switches too
+        "optics": inside * short.power_w + fabric.transceivers_above_pod * long.power_w,
         "storage": gpus * storage_w_per_gpu,
     }
     mw = {k: v / 1e6 for k, v in parts.items()}

@@ -10,10 +10,10 @@ from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.parts import default_pue
 from gigacluster.limits import MAX_ACCELERATORS, MAX_MW, MAX_USD
 
-FormFactor = Literal["hgx8", "nvl72"]
+FormFactor = Literal["hgx8", "nvl72", "tpu_pod"]
 Network = Literal["infiniband", "roce"]
 SIZINGS: tuple[str, ...] = ("facility_mw", "it_mw", "budget_usd", "accelerators")
-FORM_FACTORS: tuple[str, ...] = ("hgx8", "nvl72")
+FORM_FACTORS: tuple[str, ...] = ("hgx8", "nvl72", "tpu_pod")
 NETWORKS: tuple[str, ...] = ("infiniband", "roce")
 
 
@@ -47,6 +47,7 @@ class DesignSpec(BaseModel):
     nic_gbps: float | None = Field(default=None, le=1e6)
     switch: str | None = Field(default=None, max_length=200)
     rail_optimised: bool = True
+    tor_per_rack: bool = False
     host_links_optical: bool | None = None
     pod_gpus: int | None = Field(default=None, le=MAX_ACCELERATORS)
     oversubscription: float = Field(default=1.0, le=1000.0)

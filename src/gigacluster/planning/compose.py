@@ -22,7 +22,8 @@ from gigacluster.planning.model import (
     Timings,
     TrainingResult,
 )
-from gigacluster.planning.training import fastest_job, scaling_curve, training_section
+from gigacluster.planning.phases import phase_rows
+from gigacluster.planning.training import DEFAULT_OBJECTIVE, choose_job, scaling_curve, training_section
 from gigacluster.scheduling import ClusterSpec, researcher_compute
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.job import SystemSpec
@@ -48,8 +49,8 @@ def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float, fro
     GPUs the frontier run leaves: it is reserved for its own job (at most 3/4 of the cluster)."""
     cluster = ClusterSpec(gpus=gpus - gpus % domain, gpus_per_domain=domain,
                           domains_per_pod=max(1, int(pod_gpus // domain)))
-    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=20_000,
-                             reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))
+    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=10_000, max_researchers=100,
+                             reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))  # ~100 jobs per researcher
     shared = rep.gpus * rep.cluster_slice
     return SchedulingSection(policy=s.scheduling_policy, researchers=s.researchers, shared_gpus=shared,
                              reserved_frontier_gpus=cluster.gpus - shared,
@@ -73,22 +74,24 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[[], T]) -> T:
 
 
 def plan_scenario(s: Scenario, phase: str | None = None, cal: Calibration | None = None,
-                  serving_cal: ServingCalibration | None = None) -> Plan:
+                  serving_cal: ServingCalibration | None = None,
+                  objective: str = DEFAULT_OBJECTIVE) -> Plan:
     """design → scaling → training (+ failures, cost) → serving → scheduling → cost, one typed plan
-    (``cal`` / ``serving_cal``: calibrations other than the shipped ones)."""
+    (``cal`` / ``serving_cal``: calibrations other than the shipped ones; the job size by ``objective``)."""
     timings: dict[str, float] = {}
     cluster = _timed(timings, "design", lambda: build_cluster(s.design_spec(phase), CostSpec(**s.costs)))
     design, rates = summary(cluster), rates_of(cluster)
     acc = get_accelerator(cluster.design.build.accelerator)
     system = SystemSpec(**cluster.design.system_fields())
     gpus = design.accelerators
-    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus, rates, cal))
-    job = fastest_job(scaling)
-    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates, cal))
+    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus, cal, rates))
+    job = choose_job(scaling, objective)
+    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates, cal, objective))
     serving = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates, serving_cal))
     scheduling = _timed(timings, "scheduling", lambda: scheduling_section(
         s, gpus, system.scaleup_domain, system.pod_gpus or gpus, job))
     info = ScenarioInfo(id=s.id, name=s.name, year=s.year, description=s.description, accelerator=acc.id,
                         phase=phase or "")
     return Plan(scenario=info, design=design, scaling=scaling, training=training, serving=serving,
-                scheduling=scheduling, cost=cost_section(design, training, serving), timings=Timings(**timings))
+                scheduling=scheduling, cost=cost_section(design, training, serving),
+                phases=phase_rows(s, training, serving, scheduling), timings=Timings(**timings))

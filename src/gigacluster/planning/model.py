@@ -43,6 +43,8 @@ class TrainingRun(Result):
     failure_free_days: float = quantity("Days to train, failure-free", "days")
     wall_days: float = quantity("Days to train, wall-clock with failures", "days")
     ettr: float = quantity("Effective training time ratio (ETTR)", "ratio")
+    recovery: str = quantity("Recovery mode (the one that finishes first)", default="restart")
+    spare_gpus: int = quantity("Hot-spare GPUs held for the run", default=0)
     interruptions_expected: float = quantity("Interruptions expected")
     lost_days: LostTime = quantity("Days lost to failures by reason", "days")
     gpu_hours: float = quantity("GPU-hours held (wall-clock × GPUs)", "GPU-h")
@@ -75,7 +77,10 @@ class ScalingPoint(Result):
     train_days: float = quantity("Days to train, failure-free", "days")
     wall_days: float = quantity("Days to train, wall-clock with failures", "days")
     ettr: float = quantity("ETTR", "ratio")
-    run_cost_usd: float = quantity("Cost of the run (held GPU-hours + energy)", "USD")
+    recovery: str = quantity("Recovery mode", default="restart")
+    spare_gpus: int = quantity("Hot-spare GPUs", default=0)
+    gpu_hours: float = quantity("GPU-hours held (wall-clock × (GPUs + spares))", "GPU-h", default=0.0)
+    run_cost_usd: float = quantity("Run cost (GPU-hours held at the cluster's rates)", "USD", default=0.0)
 
 
 class ServeResult(Result):
@@ -115,6 +120,23 @@ class CostSection(Result):
     serving_usd_per_mtok: float | None = quantity("Serving price per million output tokens", "USD/Mtok")
 
 
+class PhaseRow(Result):
+    """What one build-out phase buys (see planning/phases.py for how each figure is derived)."""
+
+    phase: str = quantity("Phase")
+    year: int = quantity("Year")
+    accelerators: int = quantity("Accelerators")
+    facility_power_mw: float = quantity("Facility power", "MW")
+    capex_usd: float = quantity("Capex", "USD")
+    frontier_runs_in_parallel: int = quantity("Frontier runs of the planned size in parallel")
+    largest_model_params: float = quantity("Largest model trainable in the target time (Chinchilla)", "params")
+    largest_model_tokens: float = quantity("Its tokens (20 per parameter)", "tokens")
+    target_days: float = quantity("Target time", "days")
+    serving_share: float = quantity("Share of the phase the serving fleet takes", "ratio")
+    researcher_gpu_h_per_day_median: float = quantity("Compute per researcher, median", "GPU-h/day")
+    researcher_gpu_h_per_day_mean: float = quantity("Compute per researcher, mean", "GPU-h/day")
+
+
 class Timings(Result):
     """Seconds each stage of the plan took to compute."""
 
@@ -135,6 +157,7 @@ class Plan(Result):
     serving: ServingSection = quantity("Serving")
     scheduling: SchedulingSection = quantity("Researchers")
     cost: CostSection = quantity("Cost")
+    phases: list[PhaseRow] = quantity("What each phase buys", default_factory=list)
     timings: Timings = quantity("Timings")
 
     def flat_rows(self) -> list[dict[str, Scalar]]:

@@ -139,7 +139,8 @@ def time_to_train(spec: ReliabilitySpec, failure_free_days: float) -> TrainTime:
     """
     if not failure_free_days > 0:
         raise GigaclusterError("failure_free_days", f"must be > 0, got {failure_free_days}")
-    first = goodput(spec.model_copy(update={"days": failure_free_days, "replications": 100}))
+    first = goodput(spec.model_copy(update={"days": failure_free_days,
+                                          "replications": min(100, spec.replications)}))
     if first.ettr_mean <= 0:
         raise GigaclusterError("gpus", "the job makes no progress: failures outpace recovery")
     result = goodput(spec.model_copy(update={"days": failure_free_days / first.ettr_mean}))

@@ -47,6 +47,11 @@ class FailureProfile(BaseModel):
         return self.job_failures_per_day * min(1.0, gpus / self.job_failure_saturation_gpus)
 
 
+DEFAULT_PROFILE = "llama3"
+"""The failure profile every command uses unless told otherwise: Llama 3 405B's 54-day run on 16,384 H100
+(Meta 2024) is the only published large-scale synchronous training run with counts by cause."""
+
+
 @functools.cache
 def load_profiles() -> dict[str, FailureProfile]:
     """Every packaged profile, keyed by id (``rsc1``, ``rsc2``, ``llama3``)."""

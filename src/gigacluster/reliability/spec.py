@@ -23,6 +23,7 @@ from gigacluster.limits import (
 )
 from gigacluster.llm.counts import param_counts
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.reliability.profiles import DEFAULT_PROFILE
 
 DEFAULT_CHECKPOINT_WRITE_S = 30.0
 """Write time when neither the time nor the checkpoint size is given: BLOOM-176B wrote 2.3 TB in
@@ -46,7 +47,7 @@ class ReliabilitySpec(BaseModel):
 
     gpus: Accelerators
     days: Days
-    profile: str = "rsc1"
+    profile: str = DEFAULT_PROFILE
     accelerator: str | None = None
     gpus_per_node: int = Field(default=8, gt=0, le=MAX_ACCELERATORS)
     blast_radius: Literal["job", "replica"] = "job"

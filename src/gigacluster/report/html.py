@@ -15,6 +15,7 @@ from gigacluster.report.sections import (
     design_section,
     generic_section,
     header,
+    phases_section,
     scaling_section,
     scheduling_section,
     serving_section,
@@ -71,7 +72,7 @@ footer { color:var(--muted); font-size:12px; text-align:center; }
 
 def _sections(plan: Plan) -> list[str]:
     return [design_section(plan.design), training_section(plan.training), scaling_section(plan.scaling),
-            serving_section(plan.serving), scheduling_section(plan.scheduling),
+            phases_section(plan.phases), serving_section(plan.serving), scheduling_section(plan.scheduling),
             generic_section("cost", "Cost", plan.cost), generic_section("timings", "Timings", plan.timings)]
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from html import escape
 
 from gigacluster.economics.summary import DesignSummary
-from gigacluster.planning.model import Plan, ScalingPoint, SchedulingSection, ServingSection, TrainingResult
+from gigacluster.planning.model import (
+    PhaseRow,
+    Plan,
+    ScalingPoint,
+    SchedulingSection,
+    ServingSection,
+    TrainingResult,
+)
 from gigacluster.report.blocks import data_table, figure, grid, kv_table, responsive, section
 from gigacluster.report.fmt import Formatter, fmt_compact, fmt_num, fmt_pct, fmt_usd, with_unit
 from gigacluster.report.svg import Series, bar_chart, line_chart, stacked_bar
@@ -108,6 +115,13 @@ def scaling_section(points: list[ScalingPoint]) -> str:
     frontier = figure(title2, _lines(xs, cost, ettr, "GPUs in the job", fmt_compact, title2),
                       "Bigger jobs finish sooner but lose more to failures: the time-against-cost trade-off.")
     return section("scaling", "Scaling", [days, frontier, records_table("Scaling curve", points)])
+
+
+def phases_section(rows: list[PhaseRow]) -> str:
+    """What each build-out phase buys (phased scenarios only)."""
+    if not rows:
+        return ""
+    return section("phases", "What each phase buys", [records_table("Phases", rows)])
 
 
 # ---- serving, scheduling, cost -----------------------------------------------------------------
