@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator
@@ -26,6 +26,7 @@ from gigacluster.inference.step_cost import make_step_fn, step_coefficients
 from gigacluster.inference.throughput import InteractivityPoint, OfflineThroughput, interactivity_curve
 from gigacluster.inference.workload import Workload
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.results import quantity
 
 
 class Traffic(BaseModel):
@@ -61,24 +62,23 @@ class ServingPlan(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    model: str
-    accelerator: str
-    layout: str
-    engine_gpus: int
-    max_throughput_tokens_per_s_per_gpu: float = Field(description="offline, no latency bound")
-    slo_throughput_tokens_per_s_per_gpu: float
-    rate_per_engine_rps: float
-    ttft_ms: Percentiles
-    tpot_ms: Percentiles
-    mean_rate_rps: float | None
-    peak_rate_rps: float | None
-    replicas: int
-    gpus_needed: int
-    mean_output_tokens_per_s: float = Field(description="output tokens/s the fleet serves at the mean rate")
-    kv_tokens_per_engine: float
-    weights_gb_per_gpu: float
-    interactivity: list[InteractivityPoint] = Field(
-        default=[], description="throughput per GPU against tokens/s per user of the chosen layout")
+    model: str = quantity("Model")
+    accelerator: str = quantity("Accelerator")
+    layout: str = quantity("Layout")
+    engine_gpus: int = quantity("GPUs per engine")
+    max_throughput_tokens_per_s_per_gpu: float = quantity("Output throughput per GPU, no latency bound", "tok/s")
+    slo_throughput_tokens_per_s_per_gpu: float = quantity("Output throughput per GPU under the SLOs", "tok/s")
+    rate_per_engine_rps: float = quantity("Requests per engine under the SLOs", "req/s")
+    ttft_ms: Percentiles = quantity("Time to first token", "ms")
+    tpot_ms: Percentiles = quantity("Time per output token", "ms")
+    mean_rate_rps: float | None = quantity("Mean request rate", "req/s")
+    peak_rate_rps: float | None = quantity("Peak request rate", "req/s")
+    replicas: int = quantity("Engine replicas for the peak")
+    gpus_needed: int = quantity("GPUs needed")
+    mean_output_tokens_per_s: float = quantity("Output tokens served at the mean rate", "tok/s")
+    kv_tokens_per_engine: float = quantity("KV-cache capacity per engine", "tokens")
+    weights_gb_per_gpu: float = quantity("Weights per GPU", "GB")
+    interactivity: list[InteractivityPoint] = quantity("Throughput per GPU against tokens/s per user", default=[])
 
 
 @functools.cache
