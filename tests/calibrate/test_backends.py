@@ -74,3 +74,18 @@ def test_torch_collectives_with_gloo() -> None:
     pts = measure_collectives(2, (0.01, 0.1), TINY.rep, backend="gloo")
     assert {p.op for p in pts} >= {"all_reduce", "send_recv"}
     assert all(p.ranks == 2 and p.timing.median_s > 0 for p in pts)
+
+
+def test_torch_backend_on_a_gpu_when_there_is_one() -> None:
+    """Runs only where torch sees a CUDA device (bench/device/run.sh is the full check)."""
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    b = get_backend("torch", "cuda:0")
+    grid = TINY.model_copy(update={"gemm_m": (128, 512), "gemm_nk": (1024, 2048), "attention_seq": (256,),
+                                   "attention_head_dim": (64,), "attention_tokens": 1024})
+    meas = run_grid(b, grid)
+    dev = describe(b, "cuda:0", None, None, None)
+    assert dev.accelerator is not None and "bf16" in {p.precision for p in meas.gemm}
+    fit = fit_all(meas, dev)
+    assert 0.0 < fit.gemm["bf16"].efficiency < 1.2 and fit.attention is not None

@@ -100,3 +100,18 @@ def test_missing_overlay_file() -> None:
 def test_overlay_model_rejects_unknown_key_directly() -> None:
     with pytest.raises(GigaclusterError, match="did you mean 'step_overhead_s'"):
         CalibrationOverlay.model_validate({"training": {"step_overhead": 0.1}})
+
+
+def test_times_that_do_not_grow_with_flops_write_no_gemm_keys(dev: DeviceInfo) -> None:
+    """Pure noise (every GEMM the same time) must not become an infinite efficiency."""
+    from tests.calibrate.conftest import timing
+
+    meas = synthetic(dev, 0.5, 0.0, 0.9)
+    flat = meas.model_copy(update={"gemm": [p.model_copy(update={"timing": timing(1e-3)}) for p in meas.gemm]})
+    fit = fit_all(flat, dev)
+    assert "bf16" not in fit.gemm and fit.main_precision is None
+    assert fit.not_fitted and "gemm/bf16" in fit.not_fitted[0]
+    overlay = build_overlay(dev, "quick", flat, fit)
+    assert not any(k.startswith("gemm.") for k in overlay.training)
+    assert "memory_bound.hbm_efficiency" in overlay.training
+    assert overlay.provenance is not None and overlay.provenance.not_fitted == fit.not_fitted

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.catalog.scenarios import Scenario
+from gigacluster.inference.options import ServingOptions
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import Recompute, Sharding
 
@@ -18,7 +20,7 @@ class Request(BaseModel):
 class DesignRequest(Request):
     """Size a cluster: a scenario (and phase) and/or exactly one sizing, with choices and cost overrides on top."""
 
-    scenario: str | None = Field(None, description="scenario id or scenario YAML path")
+    scenario: str | Scenario | None = Field(None, description="scenario id, scenario YAML path or a Scenario")
     phase: str | None = Field(None, description="build-out phase of the scenario (default: the first)")
     facility_mw: float | None = Field(None, gt=0, description="facility power, MW")
     it_mw: float | None = Field(None, gt=0, description="IT power, MW")
@@ -35,7 +37,9 @@ class DesignRequest(Request):
     gpus_per_rack: int | None = Field(None, gt=0)
     onsite_generation_mw: float | None = Field(None, ge=0)
     usd_per_mwh: float | None = Field(None, ge=0)
-    utilisation: float | None = Field(None, gt=0, le=1)
+    sold_utilisation: float | None = Field(None, gt=0, le=1, description="share of GPU-hours sold")
+    cost_of_capital: float | None = Field(None, ge=0, lt=1, description="WACC per year")
+    power_draw_fraction: float | None = Field(None, gt=0, le=1, description="average draw / nameplate")
     it_life_years: float | None = Field(None, gt=0)
     grid_kg_co2_per_mwh: float | None = Field(None, ge=0)
 
@@ -70,7 +74,7 @@ class TrainRequest(Request):
     tokens: float | None = Field(None, gt=0, description="tokens to train (adds time, energy and cost)")
     failure_profile: str = Field(DEFAULT_FAILURE_PROFILE, description="reliability profile, or 'none'")
     top_k: int = Field(5, gt=0, le=100)
-    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
 
 
 class ServeRequest(Request):
@@ -89,7 +93,9 @@ class ServeRequest(Request):
     peak_to_mean: float = Field(2.0, gt=0)
     ttft_p99_ms: float = Field(2000, gt=0)
     tpot_p99_ms: float = Field(100, gt=0)
-    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
+    options: ServingOptions = Field(ServingOptions(), description="deployment agg|disagg|auto, "
+                                    "MTP, prefix caching, traffic profile, routing, autoscaling, token prices")
 
 
 class ScheduleRequest(Request):

@@ -76,7 +76,7 @@ def inference_entries(fit: FitResult, family: str) -> dict[str, Entry]:
 def build_overlay(dev: DeviceInfo, grid: str, meas: Measurements, fit: FitResult,
                   command: str = "") -> CalibrationOverlay:
     return CalibrationOverlay(
-        provenance=Provenance(device=dev, grid=grid, command=command),
+        provenance=Provenance(device=dev, grid=grid, command=command, not_fitted=fit.not_fitted),
         training=_values(training_entries(fit, dev.family), training_raw()),
         inference=_values(inference_entries(fit, dev.family), serving_raw()),
         measurements=meas,

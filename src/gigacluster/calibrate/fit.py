@@ -21,6 +21,7 @@ from gigacluster.calibrate.device import DeviceInfo
 from gigacluster.calibrate.records import AttentionPoint, BandwidthPoint, CollectivePoint, GemmPoint, Measurements
 
 F = np.ndarray
+MAX_EFFICIENCY = 2.0  # a fitted fraction of the reference peak above this is noise or a wrong reference
 
 
 class _Frozen(BaseModel):
@@ -79,6 +80,7 @@ class FitResult(_Frozen):
     bandwidth: BandwidthFit | None = None
     comm: CommFit | None = None
     launch_s: float | None = None
+    not_fitted: list[str] = []
 
 
 def nonneg_relative_lstsq(x: F, t: F) -> F:
@@ -111,19 +113,23 @@ def _arrays(points: list[GemmPoint]) -> tuple[F, F, F]:
             np.array([p.timing.median_s for p in points]))
 
 
-def fit_gemm(points: list[GemmPoint], peak_flops: float) -> GemmFit:
-    """Both GEMM forms for one precision; fitted on role ``grid``, checked on the layer shapes."""
+def fit_gemm(points: list[GemmPoint], peak_flops: float, training_min_m: int = 1) -> GemmFit | None:
+    """Both GEMM forms for one precision; fitted on role ``grid``, checked on the layer shapes.
+    None when the times do not grow with FLOPs enough for an efficiency ≤ MAX_EFFICIENCY to fit them."""
     fit_pts = [p for p in points if p.role == "grid"] or points
     held = [p for p in points if p.role != "grid" and fit_pts is not points]
     f, m, t = _arrays(fit_pts)
     hf, hm, ht = _arrays(held) if held else (np.zeros(0),) * 3
-    a, o = nonneg_relative_lstsq(np.column_stack([f, np.ones_like(f)]), t)
+    big = m >= training_min_m if (m >= training_min_m).sum() >= 2 else np.ones_like(m, dtype=bool)
+    a, o = nonneg_relative_lstsq(np.column_stack([f[big], np.ones(int(big.sum()))]), t[big])
     sa, sb = nonneg_relative_lstsq(np.column_stack([f, f / m]), t)
-    train = quality(a * f + o, t, (a * hf + o, ht))
+    if min(a, sa) * peak_flops * MAX_EFFICIENCY <= 1.0:
+        return None
+    train = quality(a * f[big] + o, t[big], (a * hf + o, ht))
     serve = quality(sa * f + sb * f / m, t, (sa * hf + sb * hf / np.maximum(hm, 1.0), ht))
     return GemmFit(precision=points[0].precision, efficiency=1.0 / (a * peak_flops), overhead_s=float(o),
                    training=train, serving_efficiency=1.0 / (sa * peak_flops), half_tokens=float(sb / sa),
-                   serving=serve, measurements=[p.id for p in points])
+                   serving=serve, measurements=[p.id for p in fit_pts])
 
 
 def fit_attention(points: list[AttentionPoint], peak_flops: float, gemm_eff: float) -> AttentionFit | None:
@@ -148,6 +154,8 @@ def fit_bandwidth(points: list[BandwidthPoint], mem_bytes_per_s: float) -> Bandw
     b = np.array([p.bytes_moved for p in points])
     t = np.array([p.timing.median_s for p in points])
     (a,) = nonneg_relative_lstsq(b[:, None], t)
+    if a * mem_bytes_per_s * MAX_EFFICIENCY <= 1.0:
+        return None
     return BandwidthFit(efficiency=1.0 / (a * mem_bytes_per_s), quality=quality(a * b, t),
                         measurements=[p.id for p in points])
 
@@ -185,12 +193,17 @@ def _main_precision(gemm: dict[str, GemmFit]) -> str | None:
     return next(iter(gemm), None)
 
 
-def fit_all(meas: Measurements, dev: DeviceInfo) -> FitResult:
-    """Every fit the measurements allow; a kind with no points (or no reference peak) is left out."""
+def fit_all(meas: Measurements, dev: DeviceInfo, training_min_m: int = 1) -> FitResult:
+    """Every fit the measurements allow; a kind with no points (or no reference peak) is left out.
+    The training GEMM form is fitted on grid shapes with at least ``training_min_m`` rows."""
     by_prec: dict[str, list[GemmPoint]] = {}
     for p in meas.gemm:
         by_prec.setdefault(p.precision, []).append(p)
-    gemm = {k: fit_gemm(v, dev.peak_flops(k)) for k, v in by_prec.items()}
+    fits = {k: fit_gemm(v, dev.peak_flops(k), training_min_m) for k, v in by_prec.items()}
+    gemm = {k: v for k, v in fits.items() if v is not None}
+    missing = [f"gemm/{k}: no efficiency ≤ {MAX_EFFICIENCY:g}× the reference peak fits the times (noise, "
+               "contention or a wrong reference peak); no GEMM keys written"
+               for k, v in fits.items() if v is None]
     main = _main_precision(gemm)
     low = next((p for p in ("fp8", "mxfp8", "nvfp4") if p in gemm), None)
     factor = gemm[low].efficiency / gemm[main].efficiency if low and main and main != low else None
@@ -200,5 +213,11 @@ def fit_all(meas: Measurements, dev: DeviceInfo) -> FitResult:
     bw = fit_bandwidth(meas.bandwidth, dev.mem_tbps * 1e12) if dev.mem_tbps else None
     launch = float(np.median([p.timing.median_s for p in meas.launch])) if meas.launch else None
     comm = fit_comm(meas.collectives, dev.scaleup_gbps_per_dir) if dev.scaleup_gbps_per_dir else None
+    if meas.bandwidth and dev.mem_tbps and bw is None:
+        missing.append(f"bandwidth: more than {MAX_EFFICIENCY:g}× the reference memory rate; no HBM keys written")
+    if meas.collectives and comm is None:
+        missing.append("collectives: no positive bandwidth fits the times (or no scale-up rate); no comm keys")
+    if meas.attention and attn is None:
+        missing.append("attention: no 16-bit GEMM fit to relate it to; no attention keys written")
     return FitResult(main_precision=main, gemm=gemm, low_precision_factor=factor, attention=attn,
-                     bandwidth=bw, comm=comm, launch_s=launch)
+                     bandwidth=bw, comm=comm, launch_s=launch, not_fitted=missing)

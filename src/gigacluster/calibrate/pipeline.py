@@ -58,4 +58,4 @@ def calibrate(req: CalibrateRequest, say: Progress = quiet, command: str = "") -
             raise unknown("family", req.family, families)
         dev = dev.model_copy(update={"family": req.family})
     meas = run_grid(backend, grid, say)
-    return build_overlay(dev, grid.name, meas, fit_all(meas, dev), command)
+    return build_overlay(dev, grid.name, meas, fit_all(meas, dev, grid.training_min_m), command)

@@ -10,11 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gigacluster import api
 from gigacluster.calibrate import CalibrationOverlay, load_overlay, save_overlay
 from gigacluster.calibrate.backends import BACKENDS
-from gigacluster.calibrate.compare import CompareRow, compare, median_ape
-from gigacluster.calibrate.pipeline import CalibrateRequest
-from gigacluster.calibrate.pipeline import calibrate as run_calibration
+from gigacluster.calibrate.compare import CompareRow, median_ape
 from gigacluster.cli.common import Format, console, emit_json, err_console
 
 WIDE = 112  # the tables need this many columns; wider than a default 80-column pipe
@@ -74,6 +73,8 @@ def _device_line(o: CalibrationOverlay) -> None:
     versions = ", ".join(f"{k} {v}" for k, v in d.versions.items() if k != "platform")
     _wide().print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}) {d.date}  grid "
                   f"{o.provenance.grid}\nreference peak: {d.peak_source}; {versions}")
+    for line in o.provenance.not_fitted:
+        _wide().print(f"[yellow]not fitted[/yellow] {line}", highlight=False)
 
 
 def calibrate(
@@ -94,18 +95,18 @@ def calibrate(
     """Measure this device and write a calibration overlay (or --compare an existing one)."""
     if compare_file is not None:
         overlay = load_overlay(compare_file)
-        rows = compare(overlay)
+        rows = api.compare_calibration(overlay)
         if fmt is Format.json:
             emit_json([r.model_dump(mode="json") for r in rows])
             return
         _device_line(overlay)
         _print_compare(rows)
         return
-    req = CalibrateRequest(backend=backend, device=device, grid="quick" if quick else "full", model=model,
+    req = api.CalibrateRequest(backend=backend, device=device, grid="quick" if quick else "full", model=model,
                            tokens=tokens, tp=tp, accelerator=accelerator, family=family,
                            peak_tflops=peak_tflops, mem_tbps=mem_tbps)
     quiet = fmt is Format.json
-    overlay = run_calibration(req, say=(lambda s: None) if quiet else (lambda s: err_console.print(f"  {s}")),
+    overlay = api.calibrate(req, progress=(lambda s: None) if quiet else (lambda s: err_console.print(f"  {s}")),
                               command=" ".join(["gigacluster", *sys.argv[1:]]))
     path = save_overlay(overlay, out)
     if fmt is Format.json:
@@ -113,7 +114,7 @@ def calibrate(
         return
     _device_line(overlay)
     _print_values(overlay)
-    _print_compare(compare(overlay))
+    _print_compare(api.compare_calibration(overlay))
     console.print(f"wrote {path}  (use: gigacluster train --calibration {path})")
 
 

@@ -97,6 +97,9 @@ class SchedulingSection(Result):
 
     policy: str = quantity("Policy")
     researchers: int = quantity("Researchers")
+    shared_gpus: int = quantity("GPUs the researchers share")
+    reserved_frontier_gpus: int = quantity("GPUs reserved for the frontier run")
+    simulated_slice: int = quantity("Simulated 1/n slice of the shared GPUs and researchers")
     queue: QueueReport = quantity("Queue report")
 
 

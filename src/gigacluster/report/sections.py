@@ -138,9 +138,8 @@ def _interactivity(s: ServingSection) -> str:
 def scheduling_section(s: SchedulingSection) -> str:
     """Compute per researcher: the distribution across researchers, waits and utilisation."""
     q = s.queue
-    dist = q.researcher_gpu_h_per_day
-    bars = [("p10", dist.p10), ("median", dist.p50), ("mean", q.gpu_hours_per_researcher_per_day),
-            ("p90", dist.p90)]
+    rc = q.researcher_compute
+    bars = [("p10", rc.p10), ("median", rc.median), ("mean", rc.mean), ("p90", rc.p90)]
     fmt, title = with_unit("GPU-h/day"), "GPU-hours per researcher per day"
     chart = figure(title, responsive(bar_chart(bars, fmt, title), bar_chart(bars, fmt, title, PHONE_W)),
                    f"{s.researchers} researchers under {s.policy}")
@@ -150,7 +149,10 @@ def scheduling_section(s: SchedulingSection) -> str:
     rows = scalar_rows(s) + [("Jobs simulated", f"{q.jobs:,}"),
                              ("Utilisation (arrival window)", fmt_pct(q.utilization)),
                              ("Utilisation (to the last job)", fmt_pct(q.utilization_makespan)),
-                             ("Jain fairness over researchers", f"{q.jain_fairness:.3f}")]
+                             ("Gini of compute shares", f"{rc.gini:.2f}"), ("Jain of compute shares", f"{rc.jain:.2f}"),
+                             ("Largest job's share of GPU-time", fmt_pct(q.largest_job_gpu_time_share)),
+                             ("Arrival window / makespan",
+                              f"{fmt_num(q.arrival_window_h)} / {fmt_num(q.makespan_h)} h")]
     return section("scheduling", "Researchers", [grid([chart, kv_table(rows) + waits])])
 
 
