@@ -86,6 +86,9 @@ def test_compare_prints_every_measurement(tmp_path: Path) -> None:
     assert {r["id"] for r in rows} >= {"gemm/bf16/128x1024x1024", "launch/empty"}
     held = [r for r in rows if r["held_out"]]
     assert held and all(abs(r["training_overlay_s"] / r["measured_s"] - 1) < 1e-4 for r in held)
+    csv = runner.invoke(app, ["calibrate", "--compare", str(path), "--format", "csv"])
+    assert csv.exit_code == 0 and csv.stdout.splitlines()[0].startswith("id,held_out,measured_s")
+    assert len(csv.stdout.splitlines()) == len(rows) + 1
     table = runner.invoke(app, ["calibrate", "--compare", str(path)])
     assert table.exit_code == 0 and "held-out GEMM shapes 0.0%" in table.stdout
 

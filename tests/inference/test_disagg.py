@@ -182,3 +182,14 @@ def test_serve_deepseek_v3_h200_finds_a_deployment() -> None:
     plan = plan_deployment(DSV3, get_accelerator("h200"), Traffic(rate_rps=100.0),
                            Slo(ttft_p99_ms=1000, tpot_p99_ms=50))
     assert plan.gpus_needed > 0 and plan.tpot_ms.p99 <= 50 and plan.ttft_ms.p99 <= 1000
+
+
+def test_disaggregated_pools_with_kv_transfer_stage() -> None:
+    """Prefill and decode pools behind routers; the KV transfer delays each request's second token."""
+    from gigacluster.inference.simulate import simulate_disaggregated
+    cfg = EngineConfig(max_batch=16, max_tokens=512, kv_capacity_tokens=1e6)
+    w = Workload(rate_rps=200.0, input_len=256, output_len=8, n_requests=1000, seed=2)
+    fast = simulate_disaggregated(_const, cfg, _const, cfg, 0.0, w, gpus=4, prefill_replicas=2, decode_replicas=2)
+    slow = simulate_disaggregated(_const, cfg, _const, cfg, 1e-3, w, gpus=4, prefill_replicas=2, decode_replicas=2)
+    assert fast.completed == slow.completed == 1000
+    assert slow.e2e_ms.p50 > fast.e2e_ms.p50 + 200.0  # 256 tokens x 1 ms each

@@ -76,7 +76,7 @@ def plan(scenario: str | Scenario | PlanRequest, phase: str | None = None,
     shipped scenario with what-if overrides, its phase taken from the request); ``calibration`` (or the
     scenario's ``calibration:`` key) is an overlay on the shipped calibration."""
     if isinstance(scenario, PlanRequest):
-        return plan(scenario_of(scenario), scenario.phase, calibration)
+        phase, scenario = scenario.phase, scenario_of(scenario)
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
     train_cal, serve_cal = overlay_calibrations(calibration or s.calibration)
     return plan_scenario(s, phase, train_cal, serve_cal)

@@ -81,9 +81,9 @@ class ServingPlan(BaseModel):
     mean_output_tokens_per_s: float = quantity("Output tokens served at the mean rate", "tok/s")
     kv_tokens_per_engine: float = quantity("KV-cache capacity per engine", "tokens")
     weights_gb_per_gpu: float = quantity("Weights per GPU", "GB")
-    interactivity: list[InteractivityPoint] = quantity("Throughput per GPU against tokens/s per user", default=[])
     deployment: str = quantity("Deployment (agg: colocated prefill + decode; disagg)", default="agg")
     disagg: DisaggPlan | None = quantity("Prefill and decode pools and the day's fleet", default=None)
+    interactivity: list[InteractivityPoint] = quantity("Throughput per GPU against tokens/s per user", default=[])
 
 
 @functools.cache
@@ -109,6 +109,20 @@ def _slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traf
     return max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits, ranks)
 
 
+def _stable_slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traffic: Traffic, slo: Slo,
+                      cal: ServingCalibration, n_requests: int, seed: int, opts: ServingOptions) -> SloThroughput:
+    """Adaptive sample size: double the simulated requests (up to 4x) until two sizes agree within 2%."""
+    prev = _slo_point(spec, accel, off, traffic, slo, cal, n_requests, seed, opts)
+    n = n_requests
+    while prev.feasible and n < 4 * n_requests:
+        n *= 2
+        cur = _slo_point(spec, accel, off, traffic, slo, cal, n, seed, opts)
+        if not cur.feasible or abs(cur.rate_rps / prev.rate_rps - 1.0) <= 0.02:
+            return cur if cur.feasible else prev
+        prev = cur
+    return prev
+
+
 def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo | None = None,
                  weight_precision: str = "fp8", kv_precision: str | None = None, tp: int | None = None,
                  candidates: int = 3, n_requests: int = 800, seed: int = 0,
@@ -126,7 +140,8 @@ def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo
         if not layouts:
             raise GigaclusterError("tp", f"{tp} must divide heads ({spec.heads}) and fit the scale-up domain")
     ranked = rank_layouts(spec, accel, layouts, traffic.input_len, traffic.output_len, cal)[:candidates]
-    scored = [(off, _slo_point(spec, accel, off, traffic, slo, cal, n_requests, seed, opts)) for off in ranked]
+    search = _stable_slo_point if options is not None and opts.adaptive_samples else _slo_point
+    scored = [(off, search(spec, accel, off, traffic, slo, cal, n_requests, seed, opts)) for off in ranked]
     feasible = [(o, s) for o, s in scored if s.feasible]
     if not feasible:
         raise GigaclusterError("slo", "no layout meets the TTFT / TPOT limits at any load")

@@ -8,7 +8,7 @@ for the day's demand, and check the p99 TTFT of a prefill engine with the simula
   prefill engine under Poisson arrivals; the highest arrival rate whose p99 TTFT (plus the KV
   transfer) meets the limit is found by bisection (:func:`prefill_rate_under_ttft`), for each token
   budget per rank, with common random numbers. The answer is stable: bisection to 0.5% and
-  ``sim_requests`` prompts (adaptive: doubled until two sizes agree within 2%).
+  ``sim_requests`` prompts (adaptive: doubled, up to 4x, until two sizes agree within 2%).
 - P:D ratio = the two pools' GPU counts at the peak hour.
 """
 
@@ -136,7 +136,7 @@ def _stable_point(spec: ModelSpec, accel: Accelerator, layout: ServingLayout, in
     """Adaptive sample size: double the simulated prompts until two sizes agree within 2%."""
     n = opts.sim_requests
     prev = prefill_rate_under_ttft(spec, accel, layout, inputs, opts, budget, limit_ms, n, cal)
-    while prev is not None and n < 8 * opts.sim_requests:
+    while prev is not None and opts.adaptive_samples and n < 4 * opts.sim_requests:
         n *= 2
         cur = prefill_rate_under_ttft(spec, accel, layout, inputs, opts, budget, limit_ms, n, cal)
         if cur is None or abs(cur.rate_per_engine_rps / prev.rate_per_engine_rps - 1.0) <= 0.02:

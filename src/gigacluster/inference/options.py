@@ -56,6 +56,8 @@ class ServingOptions(BaseModel):
     price_cached_input_usd_per_mtok: float | None = Field(None, ge=0.0, description="price of cache-hit input")
     price_output_usd_per_mtok: float | None = Field(None, ge=0.0)
     sim_requests: int = Field(5000, ge=200, le=1_000_000)
+    adaptive_samples: bool = Field(True, description="double the simulated requests (up to 4x) until two "
+                                   "sample sizes agree within 2%")
     seed: int = Field(0, ge=0)
 
 

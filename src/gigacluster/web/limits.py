@@ -88,7 +88,7 @@ def check(req: BaseModel, limits: WebLimits) -> None:
         if value is not None and value > limit:
             raise Oversize(field, value, limit)
     if isinstance(req, DesignRequest | PlanRequest):
-        _scenario_id(req.scenario)
+        _scenario_id(req.scenario if isinstance(req.scenario, str) else None)  # inline Scenario data is fine
     if isinstance(req, ScheduleRequest):
         _schedule(req)
     if getattr(req, "calibration", None) is not None:
