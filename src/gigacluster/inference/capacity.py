@@ -146,11 +146,11 @@ def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo
     if not feasible:
         raise GigaclusterError("slo", "no layout meets the TTFT / TPOT limits at any load")
     off, point = max(feasible, key=lambda os: os[1].output_tokens_per_s_per_gpu)
-    return _plan(spec, accel, traffic, off, point)
+    return _plan(spec, accel, traffic, off, point, cal)
 
 
 def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThroughput,
-          point: SloThroughput) -> ServingPlan:
+          point: SloThroughput, cal: ServingCalibration | None = None) -> ServingPlan:
     mean = traffic.mean_rate_rps()
     peak = mean * traffic.peak_to_mean if mean is not None else None
     replicas = max(math.ceil(peak / point.rate_rps), 1) if peak is not None else 1
@@ -164,4 +164,4 @@ def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThr
         ttft_ms=point.result.ttft_ms, tpot_ms=point.result.tpot_ms, mean_rate_rps=mean, peak_rate_rps=peak,
         replicas=replicas, gpus_needed=gpus, mean_output_tokens_per_s=served * traffic.output_len,
         kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu,
-        interactivity=interactivity_curve(spec, accel, off, traffic.input_len, traffic.output_len))
+        interactivity=interactivity_curve(spec, accel, off, traffic.input_len, traffic.output_len, cal))
