@@ -96,3 +96,11 @@ def test_every_chart_has_a_phone_version_with_legible_text(real_plan: Callable[[
         sizes = [float(t.attrib["font-size"]) for t in root.iter("text")]
         assert min(sizes) >= 11
     assert "@media (max-width:600px)" in html
+
+
+def test_serving_rows_carry_typed_labels_and_units(real_plan: Callable[[str], Plan]) -> None:
+    html = render_report(real_plan("meta-24k"))
+    serving = html[html.index('<section id="serving">'):html.index('<section id="scheduling">')]
+    assert re.search(r"Output throughput per GPU under the SLOs</th><td>[0-9.,K]+ tok/s<", serving)
+    assert re.search(r"Price per million output tokens</th><td>\$[0-9.]+/Mtok<", serving)
+    assert "Slo throughput" not in serving and "Usd per" not in serving

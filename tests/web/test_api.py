@@ -58,7 +58,7 @@ def test_bad_input_names_the_field(live_server: str) -> None:
     ("design", {"accelerators": 10**9}, "accelerators"),
     ("schedule", {"trace": "philly", "jobs": 80_000}, "jobs"),
     ("train", {"gpus": 10**7}, "gpus"),
-    ("reliability", {"gpus": 1024, "days": 1, "replications": 10**7}, "replications"),
+    ("reliability", {"gpus": 1024, "days": 1, "replications": 50_000}, "replications"),
 ])
 def test_oversize_request_is_refused_not_run(live_server: str, name: str, body: dict[str, object],
                                              field: str) -> None:
@@ -72,6 +72,8 @@ def test_server_files_are_not_reachable(live_server: str) -> None:
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scenario"]
     r = post(live_server, "schedule", {"trace": "/etc/passwd", "jobs": 10})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "trace"]
+    r = post(live_server, "train", {"gpus": 1024, "calibration": "/etc/passwd"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "calibration"]
 
 
 def test_small_stages_answer(live_server: str) -> None:

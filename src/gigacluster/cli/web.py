@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import socket
+
 import typer
+
+from gigacluster.errors import GigaclusterError
+
+
+def check_bind(host: str, port: int) -> None:
+    """Fail in one line (not a server traceback) when ``host:port`` cannot be listened on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise GigaclusterError("host", f"cannot resolve '{host}': {exc.strerror or exc}") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise GigaclusterError("port", f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def web(
@@ -14,6 +33,7 @@ def web(
     """Serve the dashboard at / , the HTTP API at /api/..., OpenAPI at /openapi.json and /docs."""
     from gigacluster.web import WebLimits, serve
 
+    check_bind(host, port)
     typer.echo(f"gigacluster web: dashboard http://{host}:{port}/  API docs http://{host}:{port}/docs")
     serve(host, port, WebLimits(max_concurrent=max_concurrent, timeout_s=timeout_s))
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from gigacluster.economics.cluster import Cluster, build_cluster
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.spec import DesignSpec
+from gigacluster.results import quantity
 
 
 class CostRates(BaseModel):
@@ -82,12 +83,12 @@ class ServingCost(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    gpus: int
-    it_power_mw: float
-    facility_power_mw: float
-    usd_per_hour: float
-    mean_output_tokens_per_s: float
-    usd_per_mtok: float | None
+    gpus: int = quantity("GPUs of the fleet")
+    it_power_mw: float = quantity("IT power of the fleet", "MW")
+    facility_power_mw: float = quantity("Facility power of the fleet", "MW")
+    usd_per_hour: float = quantity("Fleet cost per hour", "USD/h")
+    mean_output_tokens_per_s: float = quantity("Output tokens served at the mean rate", "tok/s")
+    usd_per_mtok: float | None = quantity("Price per million output tokens", "USD/Mtok")
 
 
 def serving_cost(rates: CostRates, gpus: int, mean_output_tokens_per_s: float | None) -> ServingCost:

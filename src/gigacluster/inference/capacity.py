@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator
@@ -29,6 +29,7 @@ from gigacluster.inference.step_cost import make_step_fn, step_coefficients
 from gigacluster.inference.throughput import InteractivityPoint, OfflineThroughput, interactivity_curve
 from gigacluster.inference.workload import Workload
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.results import quantity
 
 
 class Traffic(BaseModel):
@@ -64,26 +65,25 @@ class ServingPlan(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    model: str
-    accelerator: str
-    layout: str
-    engine_gpus: int
-    max_throughput_tokens_per_s_per_gpu: float = Field(description="offline, no latency bound")
-    slo_throughput_tokens_per_s_per_gpu: float
-    rate_per_engine_rps: float
-    ttft_ms: Percentiles
-    tpot_ms: Percentiles
-    mean_rate_rps: float | None
-    peak_rate_rps: float | None
-    replicas: int
-    gpus_needed: int
-    mean_output_tokens_per_s: float = Field(description="output tokens/s the fleet serves at the mean rate")
-    kv_tokens_per_engine: float
-    weights_gb_per_gpu: float
-    deployment: str = Field("agg", description="agg (colocated prefill + decode) or disagg")
-    disagg: DisaggPlan | None = Field(None, description="prefill and decode pools and the day's fleet")
-    interactivity: list[InteractivityPoint] = Field(
-        default=[], description="throughput per GPU against tokens/s per user of the chosen layout")
+    model: str = quantity("Model")
+    accelerator: str = quantity("Accelerator")
+    layout: str = quantity("Layout")
+    engine_gpus: int = quantity("GPUs per engine")
+    max_throughput_tokens_per_s_per_gpu: float = quantity("Output throughput per GPU, no latency bound", "tok/s")
+    slo_throughput_tokens_per_s_per_gpu: float = quantity("Output throughput per GPU under the SLOs", "tok/s")
+    rate_per_engine_rps: float = quantity("Requests per engine under the SLOs", "req/s")
+    ttft_ms: Percentiles = quantity("Time to first token", "ms")
+    tpot_ms: Percentiles = quantity("Time per output token", "ms")
+    mean_rate_rps: float | None = quantity("Mean request rate", "req/s")
+    peak_rate_rps: float | None = quantity("Peak request rate", "req/s")
+    replicas: int = quantity("Engine replicas for the peak")
+    gpus_needed: int = quantity("GPUs needed")
+    mean_output_tokens_per_s: float = quantity("Output tokens served at the mean rate", "tok/s")
+    kv_tokens_per_engine: float = quantity("KV-cache capacity per engine", "tokens")
+    weights_gb_per_gpu: float = quantity("Weights per GPU", "GB")
+    deployment: str = quantity("Deployment (agg: colocated prefill + decode; disagg)", default="agg")
+    disagg: DisaggPlan | None = quantity("Prefill and decode pools and the day's fleet", default=None)
+    interactivity: list[InteractivityPoint] = quantity("Throughput per GPU against tokens/s per user", default=[])
 
 
 @functools.cache
@@ -146,11 +146,11 @@ def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo
     if not feasible:
         raise GigaclusterError("slo", "no layout meets the TTFT / TPOT limits at any load")
     off, point = max(feasible, key=lambda os: os[1].output_tokens_per_s_per_gpu)
-    return _plan(spec, accel, traffic, off, point)
+    return _plan(spec, accel, traffic, off, point, cal)
 
 
 def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThroughput,
-          point: SloThroughput) -> ServingPlan:
+          point: SloThroughput, cal: ServingCalibration | None = None) -> ServingPlan:
     mean = traffic.mean_rate_rps()
     peak = mean * traffic.peak_to_mean if mean is not None else None
     replicas = max(math.ceil(peak / point.rate_rps), 1) if peak is not None else 1
@@ -164,4 +164,4 @@ def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThr
         ttft_ms=point.result.ttft_ms, tpot_ms=point.result.tpot_ms, mean_rate_rps=mean, peak_rate_rps=peak,
         replicas=replicas, gpus_needed=gpus, mean_output_tokens_per_s=served * traffic.output_len,
         kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu,
-        interactivity=interactivity_curve(spec, accel, off, traffic.input_len, traffic.output_len))
+        interactivity=interactivity_curve(spec, accel, off, traffic.input_len, traffic.output_len, cal))

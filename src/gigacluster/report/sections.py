@@ -128,7 +128,7 @@ def phases_section(rows: list[PhaseRow]) -> str:
 
 def serving_section(s: ServingSection) -> str:
     """The deployment under the SLOs, its fleet, power and price."""
-    rows = scalar_rows(s) + scalar_rows(s.plan) + scalar_rows(s.cost)
+    rows = scalar_rows(s) + scalar_rows(s.plan) + scalar_rows(s.cost, skip=("gpus", "mean_output_tokens_per_s"))
     lat = [(f"{name} p50 / p99", f"{fmt_num(p.p50)} / {fmt_num(p.p99)} ms")
            for name, p in (("TTFT", s.plan.ttft_ms), ("TPOT", s.plan.tpot_ms))]
     return section("serving", "Serving", [kv_table(rows + lat), _interactivity(s)])

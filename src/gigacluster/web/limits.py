@@ -65,10 +65,12 @@ BOUNDS: dict[type[BaseModel], tuple[tuple[str, str], ...]] = {
 BOUNDS[CostRequest] = BOUNDS[DesignRequest]
 
 
-def _scenario_id(value: str | None) -> None:
-    """Over HTTP a scenario is a shipped id, never a file path on the server."""
-    if value is not None and value not in scenario_ids():
-        raise GigaclusterError("scenario", f"'{value}' is not a shipped scenario; allowed: {', '.join(scenario_ids())}")
+def _scenario_id(value: object) -> None:
+    """Over HTTP a scenario is a shipped id: never a file path on the server, nor an inline scenario (whose
+    sizing and calibration file would escape these limits)."""
+    if value is not None and (not isinstance(value, str) or value not in scenario_ids()):
+        shown = value if isinstance(value, str) else "an inline scenario"
+        raise GigaclusterError("scenario", f"'{shown}' is not a shipped scenario; allowed: {', '.join(scenario_ids())}")
 
 
 def _schedule(req: ScheduleRequest) -> None:
@@ -89,3 +91,6 @@ def check(req: BaseModel, limits: WebLimits) -> None:
         _scenario_id(req.scenario if isinstance(req.scenario, str) else None)  # inline Scenario data is fine
     if isinstance(req, ScheduleRequest):
         _schedule(req)
+    if getattr(req, "calibration", None) is not None:
+        raise GigaclusterError("calibration", "an overlay file is read from the server's disk; not over HTTP "
+                                              "(use the CLI or the Python API)")

@@ -87,7 +87,7 @@ function stats(p) {
     ["job_gpus", "GPUs in the training job", num(t.gpus)], ["wall_days", "Days to train (wall-clock)", num(run.wall_days)],
     ["ettr", "ETTR", run.ettr === undefined ? "—" : pct(run.ettr)], ["run_cost", "Cost of the run", usd(run.cost_usd?.total_usd)],
     ["serving_gpus", "Serving GPUs", num(sv.plan.gpus_needed)], ["mtok", "Price per Mtok served", usd(sv.cost.usd_per_mtok)],
-    ["researcher_median", "Median GPU-h per researcher-day", num(q.researcher_gpu_h_per_day.p50)],
+    ["researcher_median", "Median GPU-h per researcher-day", num(q.researcher_compute.median)],
     ["utilisation", "Cluster utilisation", pct(q.utilization)],
   ];
 }
@@ -123,9 +123,9 @@ function render(p) {
     charts.barChart($("chart-serving"), [["no latency bound", sv.plan.max_throughput_tokens_per_s_per_gpu],
       ["under the SLOs", sv.plan.slo_throughput_tokens_per_s_per_gpu]], (x) => compact(x) + " tok/s", "Throughput per GPU");
   }
-  const r = q.researcher_gpu_h_per_day;
-  charts.barChart($("chart-researchers"), [["min", r.min], ["p10", r.p10], ["median", r.p50],
-    ["mean", q.gpu_hours_per_researcher_per_day], ["p90", r.p90]], (x) => num(x) + " GPU-h", "GPU-hours per researcher per day");
+  const r = q.researcher_compute;
+  charts.barChart($("chart-researchers"), [["p10", r.p10], ["median", r.median], ["mean", r.mean], ["p90", r.p90]],
+    (x) => num(x) + " GPU-h", "GPU-hours per researcher per day");
   texts(p);
 }
 
@@ -137,7 +137,8 @@ function texts(p) {
     `replicas, ${num(sv.plan.gpus_needed)} GPUs (${pct(sv.share_of_cluster)} of the cluster), ` +
     `TTFT p99 ${num(sv.plan.ttft_ms.p99)} ms, TPOT p99 ${num(sv.plan.tpot_ms.p99)} ms.`;
   $("scheduling-text").textContent = `${num(s.researchers)} researchers under ${s.policy}, ${num(s.queue.jobs)} jobs ` +
-    `simulated; mean queue wait ${num(s.queue.queue_wait_h.mean)} h.`;
+    `simulated; mean queue wait ${num(s.queue.queue_wait_h.mean)} h; Gini of compute per researcher ` +
+    `${num(s.queue.researcher_compute.gini, 2)}.`;
   const rows = [["Capex", usd(p.cost.capex_usd)], ["Opex per year", usd(p.cost.opex_usd_per_year)],
     ["TCO per year", usd(p.cost.tco_usd_per_year)], ["Cost per installed GPU-hour", usd(p.cost.usd_per_gpu_hour)],
     ["Cost of the training run", usd(p.cost.training_run_usd)], ["Serving fleet per hour", usd(p.cost.serving_usd_per_hour)],
