@@ -235,27 +235,40 @@ def _value(p: Param, cmd: str, rng: random.Random, names: dict[str, list[str]], 
 
 
 def generate(n: int, seed: int, files: dict[str, list[str]], fast: bool = False) -> list[list[str]]:
-    """``n`` argument lists, deterministic in ``seed``."""
+    """``n`` distinct argument lists, deterministic in ``seed`` (an exact repeat is drawn again:
+    re-running an identical invocation only costs time)."""
     rng = random.Random(seed)
     cmds = {c: ps for c, ps in commands().items() if not (fast and c in FAST_SKIP)}
     names = catalog_names()
-    out = []
-    for _ in range(n):
-        cmd = rng.choice(sorted(cmds))
-        args = cmd.split()
-        for p in cmds[cmd]:
-            forced = fast and (p.name in FAST_CAPS or f"{p.name}@{cmd.split()[0]}" in FAST_CAPS)
-            if not (p.required or p.is_argument or forced or rng.random() < 0.35):
-                continue
-            if p.kind == "bool":
-                args.append(p.name)
-                continue
-            value = _value(p, cmd, rng, names, files, fast)
-            args += [value] if p.is_argument else [p.name, value]
-        if rng.random() < 0.5:
-            args += ["--format", "json"] if any(p.name == "--format" for p in cmds[cmd]) else []
-        out.append(args)
+    out: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for _ in range(50 * n):
+        if len(out) == n:
+            break
+        args = _invocation(rng, cmds, names, files, fast)
+        if tuple(args) not in seen:
+            seen.add(tuple(args))
+            out.append(args)
     return out
+
+
+def _invocation(rng: random.Random, cmds: dict[str, list[Param]], names: dict[str, list[str]],
+                files: dict[str, list[str]], fast: bool) -> list[str]:
+    cmd = rng.choice(sorted(cmds))
+    args = cmd.split()
+    for p in cmds[cmd]:
+        forced = (fast and (p.name in FAST_CAPS or f"{p.name}@{cmd.split()[0]}" in FAST_CAPS)) or (
+            p.name == "--cases" and rng.random() < 0.9)  # the shipped cases are one fixed input
+        if not (p.required or p.is_argument or forced or rng.random() < 0.35):
+            continue
+        if p.kind == "bool":
+            args.append(p.name)
+            continue
+        value = _value(p, cmd, rng, names, files, fast)
+        args += [value] if p.is_argument else [p.name, value]
+    if rng.random() < 0.5 and any(p.name == "--format" for p in cmds[cmd]):
+        args += ["--format", "json"]
+    return args
 
 
 # ---- running and classifying -----------------------------------------------------------------
@@ -461,8 +474,13 @@ def main() -> int:
     ap.add_argument("--fast", action="store_true", help="small work sizes (the in-suite profile)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--log", type=Path, help="append one JSON line per invocation")
+    ap.add_argument("--summarise", type=Path, help="print the table of a (partial) --log file and exit")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
+    if a.summarise:
+        rows = [json.loads(ln) for ln in a.summarise.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        print(report([Result(**{k: v for k, v in r.items() if k != "k"}) for r in rows]))
+        return 0
     t0 = time.perf_counter()
 
     def progress(k: int, r: Result) -> None:
