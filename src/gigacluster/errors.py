@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -41,17 +42,30 @@ def require_positive(field: str, value: float) -> float:
     return value
 
 
+_BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", "≥"), "less_than": ("lt", "<"),
+           "less_than_equal": ("le", "≤")}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str | int | float | bool) or value is None else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """One pydantic error as 'field: reason, got value' (bounds and choices spelled out)."""
+    loc = ".".join(str(p) for p in error.get("loc", ())) or "input"
+    kind, ctx, got = error.get("type", ""), error.get("ctx") or {}, _shown(error.get("input"))
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, sign = _BOUNDS[kind]
+        return f"{loc}: must be {sign} {ctx[key]}, got {got}"
+    if kind == "literal_error":
+        return f"{loc}: {got} not one of {ctx.get('expected', '')}"
+    return f"{loc}: {str(error.get('msg', 'invalid value')).replace(chr(10), ' ')}, got {got}"
+
+
 def validation_line(exc: ValidationError) -> str:
-    """One line for a pydantic ValidationError: the field path, the reason and the value given."""
-    first = exc.errors(include_url=False)[0]
-    loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
-    given = first.get("input")
-    shown = repr(given) if isinstance(given, str | int | float | bool) or given is None else type(given).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    msg = str(first.get("msg", "invalid value")).replace("\n", " ")
-    extra = f" ({len(exc.errors())} errors, first shown)" if len(exc.errors()) > 1 else ""
-    return f"{loc}: {msg}, got {shown}{extra}"
+    """One line for a pydantic ValidationError (its first error)."""
+    return validation_message(exc.errors(include_url=False)[0])
 
 
 def from_validation(exc: ValidationError) -> GigaclusterError:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -16,18 +18,38 @@ def test_train_json_has_the_documented_keys() -> None:
                               "--tokens", "1T", "--format", "json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    for key in ("layout", "step_time_s", "step_breakdown_s", "mfu", "memory_gb", "tokens_per_s",
-                "train_days", "gpu_hours", "search"):
-        assert key in out
+    for key in ("layout", "step_time_s", "step_breakdown_s", "mfu", "memory_gb", "tokens_per_s"):
+        assert key in out["best"]
     assert set(out["search"]) == {"candidates", "feasible", "seconds"}
-    assert out["gpu_hours"] == pytest.approx(out["train_days"] * 24 * 64)
+    run = out["run"]
+    assert run["gpu_hours_failure_free"] == pytest.approx(run["failure_free_days"] * 24 * 64)
+    assert run["gpu_hours"] == pytest.approx(run["wall_days"] * 24 * 64)
+    assert run["gpu_hours"] >= run["gpu_hours_failure_free"]
+    cost = run["cost_usd"]
+    assert cost["total_usd"] == pytest.approx(cost["amortised_usd"] + cost["energy_usd"])
+
+
+def test_train_csv_is_one_row_per_top_layout() -> None:
+    res = runner.invoke(app, ["train", "--model", "llama3-8b", "--gpus", "64", "--global-batch-tokens", "2M",
+                              "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert 1 <= len(rows) <= 5
+    assert {"layout.tp", "step_time_s", "mfu", "memory_gb"} <= set(rows[0])
+    times = [float(r["step_time_s"]) for r in rows]
+    assert times == sorted(times)
+
+
+def test_version() -> None:
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.stdout.strip().startswith("gigacluster ")
 
 
 @pytest.mark.parametrize(("args", "needle"), [
     (["train", "--accelerator", "h100"], "accelerator: unknown 'h100'; did you mean"),
     (["train", "--model", "lama3-8b"], "model: unknown"),
-    (["train", "--gpus", "-4"], "gpus: must be a positive integer"),
-    (["train", "--tp", "0"], "tp: must be a positive integer"),
+    (["train", "--gpus", "-4"], "gpus: expected a number"),
+    (["train", "--tp", "0"], "tp: must be > 0, got 0"),
     (["train", "--sharding", "zero4"], "sharding: 'zero4' not one of"),
     (["train", "--model", "llama3-8b", "--gpus", "100", "--tp", "8"], "tp=8 must divide the GPU count"),
     (["train", "--model", "llama3-8b", "--precision", "int3"], "precision: 'int3' not one of"),

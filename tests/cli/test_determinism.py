@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from gigacluster.cli import app
 
 runner = CliRunner()
-SPEED_FIELDS = {"wall_s", "events_per_s", "timings_s", "seconds", "candidates_per_s"}
+SPEED_FIELDS = {"wall_s", "events_per_s", "timings", "timings_s", "seconds", "search_s", "candidates_per_s"}
 
 
 def _strip(doc: Any) -> Any:

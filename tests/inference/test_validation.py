@@ -9,11 +9,11 @@ from gigacluster.validate.inference import predict, validate_inference
 
 
 def test_closed_form_rows_meet_the_bar() -> None:
-    """Offline + latency rows (53 of 65): median APE <= 0.15, mean APE <= 0.25, all predicted."""
+    """Offline + latency rows (55 of 70): median APE <= 0.15, mean APE <= 0.25, all predicted."""
     report = validate_inference(scenarios=("offline", "latency"))
-    assert report.cases == 65
+    assert report.cases == 70
     assert not report.skipped
-    assert report.predicted == 53
+    assert report.predicted == 55
     assert report.median_ape <= 0.15
     assert report.mean_ape <= 0.25
 
@@ -30,4 +30,4 @@ def test_simulated_server_rows(case_id: str, tolerance: float) -> None:
 
 def test_shipped_case_file_is_the_public_one() -> None:
     assert default_cases_path().name == "inference.csv"
-    assert len(load_cases()) == 65
+    assert len(load_cases()) == 70

@@ -1,6 +1,7 @@
 import pytest
 
-from gigacluster.report.fmt import fmt_compact, fmt_num, fmt_usd, fmt_value, formatter_for, humanize
+from gigacluster.report.fmt import fmt_compact, fmt_num, fmt_usd, humanize
+from gigacluster.report.typed import fmt_scalar
 
 
 @pytest.mark.parametrize(
@@ -17,32 +18,27 @@ def test_fmt_usd_and_compact() -> None:
 
 
 @pytest.mark.parametrize(
-    ("key", "value", "text"),
+    ("value", "unit", "text"),
     [
-        ("it_power_mw", 1020, "1,020 MW"),
-        ("mfu", 0.43, "43.0%"),
-        ("memory_gb", 63.7, "63.7 GB"),
-        ("usd_per_gpu_hour", 2.1, "$2.10/GPU-h"),
-        ("gpu_hours", 1.44e8, "144M GPU-h"),
-        ("step_time_s", 6.1, "6.1 s"),
-        ("tokens_per_s", 2.67e6, "2.67M tok/s"),
-        ("racks", 6944, "6,944"),
-        ("sharding", "dist_opt", "dist_opt"),
-        ("ok", True, "yes"),
-        ("x", None, "—"),
+        (1020, "MW", "1,020 MW"),
+        (0.43, "ratio", "43.0%"),
+        (63.7, "GB", "63.7 GB"),
+        (2.1, "USD/GPU-h", "$2.10/GPU-h"),
+        (4.5e10, "USD/year", "$45.0B/yr"),
+        (1.44e8, "GPU-h", "144M GPU-h"),
+        (6.1, "s", "6.1 s"),
+        (6944, "", "6,944"),
+        (7.0, ":1", "7:1"),
+        ("dist_opt", "", "dist_opt"),
+        (True, "", "yes"),
+        (None, "MW", "—"),
     ],
 )
-def test_fmt_value_by_key(key: str, value: object, text: str) -> None:
-    assert fmt_value(key, value) == text
-
-
-def test_child_inherits_parent_unit() -> None:
-    assert fmt_value("accelerators", 600, parent="power_mw") == "600 MW"
-    assert formatter_for("nodes") is None
+def test_fmt_scalar_by_declared_unit(value: object, unit: str, text: str) -> None:
+    assert fmt_scalar(value, unit) == text
 
 
 def test_humanize() -> None:
-    assert humanize("it_power_mw") == "IT power"
+    assert humanize("it_depreciation") == "IT depreciation"
     assert humanize("tp_comm") == "TP comm"
     assert humanize("p99") == "p99"
-    assert humanize("tokens_per_s") == "Tokens per second"

@@ -39,12 +39,22 @@ def test_any_file_in_the_schema_is_accepted(tmp_path: Path) -> None:
     assert validate_training(empty).cases == 0
 
 
-def test_malformed_cells_name_the_row_and_column(tmp_path: Path) -> None:
+def test_malformed_cells_skip_the_row_naming_row_and_column(tmp_path: Path) -> None:
     lines = (DATA / "training.csv").read_text().splitlines()
     bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], lines[23].replace(",fp16,", ",fp17,")]) + "\n")
-    with pytest.raises(GigaclusterError, match=r"KOR22-T5-22B-full\.precision"):
-        validate_training(bad)
+    bad.write_text("\n".join([lines[0], lines[23].replace(",fp16,", ",fp17,"), lines[24]]) + "\n")
+    r = validate_training(bad)
+    assert r.cases == 2 and r.predicted == 1
+    assert "KOR22-T5-22B-full.precision" in r.skipped[0].reason
+
+
+def test_an_unreadable_file_is_the_only_fatal_error(tmp_path: Path) -> None:
+    with pytest.raises(GigaclusterError, match="cases"):
+        validate_training(tmp_path / "missing.csv")
+    headless = tmp_path / "headless.csv"
+    headless.write_text("a,b\n1,2\n")
+    with pytest.raises(GigaclusterError, match="required column"):
+        validate_training(headless)
 
 
 def test_vtrain_heldout_files_are_accepted() -> None:

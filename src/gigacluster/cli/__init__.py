@@ -9,6 +9,8 @@ import sys
 
 import typer
 
+from gigacluster import __version__
+from gigacluster.cli import calibrate as _calibrate
 from gigacluster.cli import catalog as _catalog
 from gigacluster.cli import design as _design
 from gigacluster.cli import plan as _plan
@@ -23,9 +25,24 @@ app = typer.Typer(
     name="gigacluster",
     help="Digital twin and planner for gigawatt-scale AI superclusters.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gigacluster {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="print the version and exit")) -> None:
+    """Digital twin and planner for gigawatt-scale AI superclusters."""
+
+
+_calibrate.register(app)
 _catalog.register(app)
 _design.register(app)
 _plan.register(app)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from gigacluster.errors import GigaclusterError, validation_line
-from gigacluster.results import first_non_finite
+from gigacluster.errors import GigaclusterError, validation_message
+from gigacluster.results import Result, Scalar, first_non_finite
+
+CALIBRATION_HELP = "calibration overlay YAML from gigacluster calibrate (default: the shipped calibration)"
 
 console = Console()
 err_console = Console(stderr=True)
@@ -22,6 +28,10 @@ err_console = Console(stderr=True)
 class Format(StrEnum):
     table = "table"
     json = "json"
+    csv = "csv"
+
+
+FORMAT_HELP = "table (rich, for people) | json (the typed result) | csv (its natural flat rows)"
 
 
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "b": 1e9, "t": 1e12, "p": 1e15}
@@ -42,6 +52,16 @@ def parse_count(field: str, text: str, binary: bool = False) -> float:
     return value
 
 
+T = TypeVar("T", str, str | None)
+
+
+def choice(field: str, value: T, allowed: tuple[str, ...]) -> T:
+    """``value`` when it is one of ``allowed`` (or None); else an error naming the field and the choices."""
+    if value is not None and value not in allowed:
+        raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
+    return value
+
+
 def emit_json(obj: Any) -> None:
     """Print a JSON document (pydantic models dumped) to stdout."""
     if isinstance(obj, BaseModel):
@@ -52,8 +72,54 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
 
+def emit_csv(rows: list[dict[str, Scalar]]) -> None:
+    """Print flat rows as CSV to stdout (columns: the union of the rows' keys, in first-seen order)."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def emit(result: Result, fmt: Format, table: Callable[[], None]) -> None:
+    """Print ``result`` as JSON, CSV (its ``flat_rows()``) or, for ``table``, by calling ``table()``."""
+    if fmt is Format.json:
+        emit_json(result)
+    elif fmt is Format.csv:
+        emit_csv(result.flat_rows())
+    else:
+        table()
+
+
+@contextmanager
+def progress(description: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar on stderr while the block runs (silent when stderr is not a terminal); yields
+    the callback ``(done, total, label)`` that long work reports to."""
+    if not err_console.is_terminal:
+        yield lambda done, total, label: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total, label: bar.update(task, completed=done, total=total or None,
+                                                    description=f"{description} {label}".strip())
+
+
+@contextmanager
+def spinner(description: str) -> Iterator[None]:
+    """A spinner with elapsed time on stderr for work that cannot report its progress."""
+    if not err_console.is_terminal:
+        yield
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        bar.add_task(description, total=None)
+        yield
+
+
 def _validation_line(exc: ValidationError) -> str:
-    return validation_line(exc)
+    return validation_message(exc.errors()[0])
 
 
 def run_guarded(app: typer.Typer) -> int:

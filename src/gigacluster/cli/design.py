@@ -7,47 +7,12 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from gigacluster.catalog.scenarios import get_scenario, load_scenarios
-from gigacluster.cli.common import Format, console, emit_json, parse_count
-from gigacluster.economics import CostSpec, build_cluster, rates_of, summary, training_run_cost, usd_per_mtok
-from gigacluster.errors import GigaclusterError
-from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, DesignSpec, flag
-
-DEFAULT_ACCELERATOR = "gb200"
-
-
-def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
-    if value is not None and value not in allowed:
-        raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
-    return value
-
-
-def make_spec(scenario: str | None, phase: str | None, sizing: dict[str, Any], choices: dict[str, Any],
-              costs: dict[str, Any]) -> tuple[DesignSpec, CostSpec]:
-    """A DesignSpec and CostSpec from a scenario (if any) with the given flags on top."""
-    given = [k for k, v in sizing.items() if v is not None]
-    if len(given) > 1:
-        raise GigaclusterError("sizing", "give exactly one of --facility-mw, --it-mw, --budget-usd, --accelerators "
-                                         f"(got {' and '.join('--' + flag(k) for k in given)})")
-    if sizing.get("budget_usd") is not None:
-        sizing["budget_usd"] = parse_count("budget-usd", sizing["budget_usd"])
-    if sizing.get("accelerators") is not None:
-        sizing["accelerators"] = int(parse_count("accelerators", sizing["accelerators"]))
-    _choice("form-factor", choices.get("form_factor"), FORM_FACTORS)
-    _choice("network", choices.get("network"), NETWORKS)
-    explicit = {k: v for k, v in costs.items() if v is not None}
-    if scenario is None:
-        if phase is not None:
-            raise GigaclusterError("phase", "needs --scenario")
-        if not given:
-            raise GigaclusterError("sizing", "give one of --facility-mw, --it-mw, --budget-usd, --accelerators "
-                                             "or a --scenario")
-        data = {k: v for k, v in (sizing | choices).items() if v is not None}
-        data.setdefault("accelerator", DEFAULT_ACCELERATOR)
-        return DesignSpec(**data), CostSpec(**explicit)
-    scn = get_scenario(scenario)
-    return scn.design_spec(phase, **sizing, **choices), CostSpec(**(scn.costs | explicit))
-
+from gigacluster import api
+from gigacluster.api.stages import DEFAULT_ACCELERATOR
+from gigacluster.catalog.scenarios import load_scenarios
+from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, emit_csv, emit_json, parse_count
+from gigacluster.economics.summary import DesignSummary
+from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, flag
 
 _SCN = typer.Option(None, "--scenario", help="scenario id (gigacluster scenarios) or a scenario YAML path")
 _PHASE = typer.Option(None, "--phase", help="scenario phase (default: the first)")
@@ -58,7 +23,7 @@ _ACCS = typer.Option(None, "--accelerators", help="accelerator count, e.g. 100k"
 _ACC = typer.Option(None, "--accelerator", help=f"accelerator id (default {DEFAULT_ACCELERATOR})")
 _PUE = typer.Option(None, "--pue", help="power usage effectiveness, ≥ 1 (default 1.15)")
 _MWH = typer.Option(None, "--usd-per-mwh", help="electricity price (default 60)")
-_FMT = typer.Option(Format.table, "--format")
+_FMT = typer.Option(Format.table, "--format", help=FORMAT_HELP)
 
 
 def design(
@@ -71,22 +36,38 @@ def design(
     switch: str | None = typer.Option(None, "--switch", help="quantum-2|quantum-x800|tomahawk4|tomahawk5|tomahawk6"),
     pod_gpus: int | None = typer.Option(None, "--pod-gpus", help="GPUs per full-bisection pod"),
     oversubscription: float | None = typer.Option(None, "--oversubscription", help="above the pod, e.g. 7"),
-    gpus_per_rack: int | None = typer.Option(None, "--gpus-per-rack"),
-    onsite_generation_mw: float | None = typer.Option(None, "--onsite-generation-mw"),
+    gpus_per_rack: int | None = typer.Option(None, "--gpus-per-rack",
+                                             help="GPUs per rack (default: the form factor's)"),
+    onsite_generation_mw: float | None = typer.Option(None, "--onsite-generation-mw",
+                                                      help="on-site generation capacity, MW (priced in capex)"),
     usd_per_mwh: float | None = _MWH,
-    utilisation: float | None = typer.Option(None, "--utilisation", help="average draw / nameplate (0.75)"),
+    utilisation: float | None = typer.Option(None, "--utilisation", help="share of GPU-hours sold, for the "
+                                             "break-even rental price (0.8)"),
+    cost_of_capital: float | None = typer.Option(None, "--cost-of-capital", help="WACC per year, annuity over "
+                                                 "each asset's life (0.08; 0 = straight line)"),
+    power_draw: float | None = typer.Option(None, "--power-draw", help="average draw / nameplate (0.75)"),
     it_life_years: float | None = typer.Option(None, "--it-life-years", help="IT depreciation life (5)"),
     fmt: Format = _FMT,
 ) -> None:
     """Size a cluster from power, money or a count: counts, fabric, power, capex, opex, TCO, $/GPU-hour."""
-    sizing = {"facility_mw": facility_mw, "it_mw": it_mw, "budget_usd": budget_usd, "accelerators": accelerators}
-    choices = {"accelerator": accelerator, "pue": pue, "form_factor": form_factor, "network": network,
-               "nic_gbps": nic_gbps, "switch": switch, "pod_gpus": pod_gpus, "oversubscription": oversubscription,
-               "gpus_per_rack": gpus_per_rack, "onsite_generation_mw": onsite_generation_mw}
-    costs = {"usd_per_mwh": usd_per_mwh, "utilisation": utilisation, "it_life_years": it_life_years}
-    spec, cost_spec = make_spec(scenario, phase, sizing, choices, costs)
-    out = summary(build_cluster(spec, cost_spec))
-    emit_json(out) if fmt is Format.json else print_design(out)
+    req = api.DesignRequest(
+        scenario=scenario, phase=phase, facility_mw=facility_mw, it_mw=it_mw,
+        budget_usd=_count("budget-usd", budget_usd),
+        accelerators=_int_count("accelerators", accelerators), accelerator=accelerator, pue=pue,
+        form_factor=form_factor, network=network, nic_gbps=nic_gbps, switch=switch, pod_gpus=pod_gpus,
+        oversubscription=oversubscription, gpus_per_rack=gpus_per_rack, onsite_generation_mw=onsite_generation_mw,
+        usd_per_mwh=usd_per_mwh, sold_utilisation=utilisation, cost_of_capital=cost_of_capital,
+        power_draw_fraction=power_draw, it_life_years=it_life_years)
+    out = api.design(req)
+    emit(out, fmt, lambda: print_design(out))
+
+
+def _count(field: str, text: str | None) -> float | None:
+    return None if text is None else parse_count(field, text)
+
+
+def _int_count(field: str, text: str | None) -> int | None:
+    return None if text is None else int(parse_count(field, text))
 
 
 def _parts_table(title: str, parts: dict[str, float], scale: float, unit: str) -> Table:
@@ -97,30 +78,30 @@ def _parts_table(title: str, parts: dict[str, float], scale: float, unit: str) -
     return table
 
 
-def print_design(out: dict[str, Any]) -> None:
-    f = out["fabric"]
-    console.print(f"[bold]{out['accelerators']:,} × {out['accelerator']}[/bold] "
-                  f"({out['form_factor']}, {out['network']})"
-                  f"  {out['nodes']:,} nodes  {out['racks']:,} racks  {out['scaleup_domains']:,} scale-up domains"
-                  f"  {out['pods']:,} pods of {f['pod_gpus']:,}")
-    console.print(f"power: {out['it_power_mw']:,.1f} MW IT, {out['facility_power_mw']:,.1f} MW facility "
-                  f"(PUE {out['pue']:g}), {out['kw_per_rack']:.1f} kW per rack")
-    tiers = Table(title=f"fabric: {f['tiers']} tiers of {f['switch']} (radix {f['radix']} at {f['link_gbps']:g}G), "
-                  f"{f['rails']} rails, {f['oversubscription']:g}:1 above the pod, "
-                  f"bisection {f['bisection_tbps']:,.0f} Tb/s")
+def print_design(out: DesignSummary) -> None:
+    f = out.fabric
+    console.print(f"[bold]{out.accelerators:,} × {out.accelerator}[/bold] ({out.form_factor}, {out.network})"
+                  f"  {out.nodes:,} nodes  {out.racks:,} racks  {out.scaleup_domains:,} scale-up domains"
+                  f"  {out.pods:,} pods of {f.pod_gpus:,}")
+    console.print(f"power: {out.it_power_mw:,.1f} MW IT, {out.facility_power_mw:,.1f} MW facility "
+                  f"(PUE {out.pue:g}; {out.power_reserve_mw:,.1f} MW of it held in reserve), "
+                  f"{out.kw_per_rack:.1f} kW per rack")
+    tiers = Table(title=f"fabric: {f.tiers} tiers of {f.switch} (radix {f.radix} at {f.link_gbps:g}G), "
+                  f"{f.rails} rails, {f.oversubscription:g}:1 above the pod, bisection {f.bisection_tbps:,.0f} Tb/s")
     for col in ("tier", "switches", "down links", "up links", "down:up"):
         tiers.add_column(col, justify="right")
-    for t in f["per_tier"]:
-        tiers.add_row(t["name"], f"{t['switches']:,}", f"{t['down_links']:,}", f"{t['up_links']:,}",
-                      f"{t['oversubscription']:g}")
-    tiers.add_row("total", f"{f['switches']:,}", f"{f['links']:,} links", f"{f['transceivers']:,} optics", "")
-    console.print(tiers, _parts_table("power", out["power_mw"], 1.0, "MW"),
-                  _parts_table("capex", out["capex_usd"], 1e9, "$B"),
-                  _parts_table("opex per year", out["opex_usd_per_year"], 1e6, "$M"),
-                  _parts_table("TCO per year", out["tco_usd_per_year"], 1e6, "$M"))
-    console.print(f"${out['usd_per_gpu_hour']:.2f} per GPU-hour (amortised); "
-                  f"capex ${out['capex_usd_per_gw'] / 1e9:.1f}B per GW of facility power")
-    for note in out["assumptions"]:
+    for t in f.per_tier:
+        tiers.add_row(t.name, f"{t.switches:,}", f"{t.down_links:,}", f"{t.up_links:,}", f"{t.oversubscription:g}")
+    tiers.add_row("total", f"{f.switches:,}", f"{f.links:,} links", f"{f.transceivers:,} optics", "")
+    console.print(tiers, _parts_table("power", out.power_mw, 1.0, "MW"),
+                  _parts_table("capex", out.capex_usd, 1e9, "$B"),
+                  _parts_table("opex per year", out.opex_usd_per_year, 1e6, "$M"),
+                  _parts_table("TCO per year", out.tco_usd_per_year, 1e6, "$M"))
+    console.print(f"${out.usd_per_gpu_hour:.2f} per GPU-hour owner cost (every installed hour, "
+                  f"{out.cost_of_capital:.0%} cost of capital); ${out.breakeven_usd_per_gpu_hour:.2f} "
+                  f"break-even rental at {out.sold_utilisation:.0%} of hours sold; "
+                  f"capex ${out.capex_usd_per_gw / 1e9:.1f}B per GW of facility power")
+    for note in out.assumptions:
         console.print(f"[yellow]assumed[/yellow] {note}")
 
 
@@ -136,6 +117,9 @@ def scenarios(fmt: Format = _FMT) -> None:
     if fmt is Format.json:
         emit_json(rows)
         return
+    if fmt is Format.csv:
+        emit_csv([{k: v for k, v in r.items() if not isinstance(v, dict | list)} for r in rows])
+        return
     table = Table(title="scenarios")
     for col in ("id", "name", "year", "accelerator", "size", "train", "serve"):
         table.add_column(col)
@@ -149,7 +133,7 @@ def scenarios(fmt: Format = _FMT) -> None:
 def cost(
     gpu_hours: str | None = typer.Option(None, "--gpu-hours", help="GPU-hours of a training run, e.g. 30M"),
     it_energy_mwh: float | None = typer.Option(None, "--it-energy-mwh", help="IT energy of the run (default: "
-                                               "GPU-hours x IT kW per GPU x utilisation)"),
+                                               "GPU-hours x IT kW per GPU x power draw)"),
     tokens_per_s_per_gpu: float | None = typer.Option(None, "--tokens-per-s-per-gpu", help="serving throughput"),
     grid_kg_co2_per_mwh: float | None = typer.Option(None, "--grid-kg-co2-per-mwh", help="grid intensity (367)"),
     facility_mw: float | None = _FMW, it_mw: float | None = _IMW, budget_usd: str | None = _BUD,
@@ -157,32 +141,27 @@ def cost(
     scenario: str | None = _SCN, phase: str | None = _PHASE, usd_per_mwh: float | None = _MWH, fmt: Format = _FMT,
 ) -> None:
     """Cost of a training run (amortised GPU-hours + energy, MWh, CO2) and $ per million tokens served."""
-    if gpu_hours is None and tokens_per_s_per_gpu is None:
-        raise GigaclusterError("cost", "give --gpu-hours (a training run) and/or --tokens-per-s-per-gpu (serving)")
-    sizing = {"facility_mw": facility_mw, "it_mw": it_mw, "budget_usd": budget_usd, "accelerators": accelerators}
-    spec, costs = make_spec(scenario, phase, sizing, {"accelerator": accelerator, "pue": pue},
-                            {"usd_per_mwh": usd_per_mwh, "grid_kg_co2_per_mwh": grid_kg_co2_per_mwh})
-    cluster = build_cluster(spec, costs)
-    rates = rates_of(cluster)
-    out: dict[str, Any] = {"accelerator": cluster.design.build.accelerator,
-                           "accelerators": cluster.design.counts.accelerators, "rates": rates.model_dump()}
-    if gpu_hours is not None:
-        out["run"] = training_run_cost(rates, parse_count("gpu-hours", gpu_hours), it_energy_mwh).model_dump()
-    if tokens_per_s_per_gpu is not None:
-        out["usd_per_mtok"] = usd_per_mtok(rates, tokens_per_s_per_gpu)
-    if fmt is Format.json:
-        emit_json(out)
-        return
-    console.print(f"{out['accelerators']:,} × {out['accelerator']}: capital ${rates.capital_usd_per_gpu_hour:.2f} "
+    req = api.CostRequest(
+        gpu_hours=_count("gpu-hours", gpu_hours), it_energy_mwh=it_energy_mwh,
+        tokens_per_s_per_gpu=tokens_per_s_per_gpu, grid_kg_co2_per_mwh=grid_kg_co2_per_mwh, facility_mw=facility_mw,
+        it_mw=it_mw, budget_usd=_count("budget-usd", budget_usd), accelerators=_int_count("accelerators", accelerators),
+        accelerator=accelerator, pue=pue, scenario=scenario, phase=phase, usd_per_mwh=usd_per_mwh)
+    out = api.cost(req)
+    emit(out, fmt, lambda: _print_cost(out))
+
+
+def _print_cost(out: api.CostResult) -> None:
+    rates = out.rates
+    console.print(f"{out.accelerators:,} × {out.accelerator}: capital ${rates.capital_usd_per_gpu_hour:.2f} "
                   f"per GPU-hour + energy at ${rates.usd_per_mwh:g}/MWh (PUE {rates.pue:g})")
-    if "run" in out:
-        console.print(_parts_table("training run", {k: out["run"][k] for k in ("amortised_usd", "energy_usd")}
-                                   | {"total": out["run"]["total_usd"]}, 1e6, "$M"))
-        r = out["run"]
-        console.print(f"{r['gpu_hours']:,.0f} GPU-hours, {r['facility_energy_mwh']:,.0f} MWh facility energy, "
-                      f"{r['co2_t']:,.0f} t CO2")
-    if "usd_per_mtok" in out:
-        console.print(f"${out['usd_per_mtok']:.3f} per million tokens at {tokens_per_s_per_gpu:g} tokens/s per GPU")
+    if out.run is not None:
+        r = out.run
+        console.print(_parts_table("training run", {"amortised_usd": r.amortised_usd, "energy_usd": r.energy_usd,
+                                                    "total": r.total_usd}, 1e6, "$M"))
+        console.print(f"{r.gpu_hours:,.0f} GPU-hours, {r.facility_energy_mwh:,.0f} MWh facility energy, "
+                      f"{r.co2_t:,.0f} t CO2")
+    if out.usd_per_mtok is not None:
+        console.print(f"${out.usd_per_mtok:.3f} per million tokens served")
 
 
 def register(app: typer.Typer) -> None:

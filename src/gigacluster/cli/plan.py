@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
 
-from gigacluster.catalog.scenarios import get_scenario
-from gigacluster.cli.common import Format, console, emit_json
-from gigacluster.plan import plan_scenario
+from gigacluster import api
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, spinner
+from gigacluster.planning.model import Plan
 from gigacluster.report import write_report
 
 
@@ -18,26 +17,38 @@ def _money(x: float) -> str:
     return f"${x / 1e9:,.1f}B" if x >= 1e9 else f"${x / 1e6:,.1f}M"
 
 
-def summary_table(p: dict[str, Any]) -> Table:
-    d, t, sv, sc = p["design"], p["training"], p["serving"], p["scheduling"]
-    table = Table(title=f"{p['scenario']['name']} — plan", show_header=False)
+def summary_rows(p: Plan) -> list[tuple[str, str]]:
+    d, t, sv, q = p.design, p.training, p.serving, p.scheduling.queue
+    run, best = t.run, t.best
     rows = [
-        ("cluster", f"{d['accelerators']:,} × {p['scenario']['accelerator']} in {d['racks']:,} racks, "
-                    f"{d['pods']} pods"),
-        ("power", f"{d['it_power_mw']:,.0f} MW IT, {d['facility_power_mw']:,.0f} MW facility"),
-        ("capex / opex", f"{_money(d['capex_usd']['total'])} capex, "
-                         f"{_money(d['opex_usd_per_year']['total'])}/year opex, ${d['usd_per_gpu_hour']:.2f}/GPU-h"),
-        ("training", f"{t['model']} on {t['gpus']:,} GPUs: MFU {t['mfu']:.1%}, {t['train_days']:.1f} days failure-free,"
-                     f" {t['wall_days']:.1f} wall-clock days (ETTR {t['ettr']:.0%})"),
-        ("layout", "  ".join(f"{k}={v}" for k, v in t["layout"].items())),
-        ("run cost", f"{_money(t['cost_usd']['total'])} (amortised cluster-hours + energy), "
-                     f"{t['run_energy']['facility_energy_mwh']:,.0f} MWh, {t['run_energy']['co2_t']:,.0f} t CO2"),
-        ("serving", f"{sv['model']}: {sv['gpus_needed']:,} GPUs ({sv['share_of_cluster']:.1%} of the cluster), "
-                    f"{sv['power_mw']:.1f} MW, ${sv['usd_per_mtok']:.2f}/Mtok"),
-        ("researchers", f"{sc['researchers']} under {sc['policy']}: {sc['gpu_hours_per_researcher_per_day']:,.0f} "
-                        f"GPU-h/day each (mean), utilisation {sc['utilization']:.0%}"),
+        ("cluster", f"{d.accelerators:,} × {p.scenario.accelerator} in {d.racks:,} racks, {d.pods} pods"),
+        ("power", f"{d.it_power_mw:,.0f} MW IT, {d.facility_power_mw:,.0f} MW facility"
+                  + (f" (of which {d.power_reserve_mw:,.0f} MW held in reserve)" if d.power_reserve_mw else "")),
+        ("capex / opex", f"{_money(p.cost.capex_usd)} capex, {_money(p.cost.opex_usd_per_year)}/year opex; "
+                         f"${p.cost.usd_per_gpu_hour:.2f}/GPU-h owner cost, ${d.breakeven_usd_per_gpu_hour:.2f} "
+                         f"break-even rental ({d.cost_of_capital:.0%} WACC, {d.sold_utilisation:.0%} sold)"),
+        ("layout", "  ".join(f"{k}={v}" for k, v in best.layout.model_dump().items())),
     ]
-    for k, v in rows:
+    if run is not None:
+        rows.insert(3, ("training", f"{t.model} on {t.gpus:,} GPUs: MFU {best.mfu:.1%}, {run.failure_free_days:.1f} "
+                                    f"days failure-free, {run.wall_days:.1f} wall-clock days (ETTR {run.ettr:.0%})"))
+        rows.append(("run cost", f"{_money(run.cost_usd.total_usd)} (amortised cluster-hours + energy), "
+                                 f"{run.gpu_hours:,.0f} GPU-h held, {run.facility_energy_mwh:,.0f} MWh facility, "
+                                 f"{run.co2_t:,.0f} t CO2"))
+    mtok = "" if sv.cost.usd_per_mtok is None else f", ${sv.cost.usd_per_mtok:.2f}/Mtok"
+    rows.append(("serving", f"{sv.plan.model}: {sv.plan.gpus_needed:,} GPUs ({sv.share_of_cluster:.1%} of the "
+                            f"cluster), {sv.cost.facility_power_mw:.1f} MW{mtok}"))
+    rc, sc = q.researcher_compute, p.scheduling
+    rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier "
+                                f"run leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, p90 "
+                                f"{rc.p90:,.0f}, mean {rc.mean:,.0f}, Gini {rc.gini:.2f}), utilisation "
+                                f"{q.utilization:.0%}"))
+    return rows
+
+
+def summary_table(p: Plan) -> Table:
+    table = Table(title=f"{p.scenario.name} — plan", show_header=False)
+    for k, v in summary_rows(p):
         table.add_row(k, v)
     return table
 
@@ -45,19 +56,22 @@ def summary_table(p: dict[str, Any]) -> Table:
 def plan(
     scenario: str = typer.Argument(..., help="scenario id (gigacluster scenarios) or a scenario YAML file"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json and report.html"),
-    phase: str | None = typer.Option(None, help="build-out phase of the scenario (e.g. hyperion)"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    phase: str | None = typer.Option(None, help="build-out phase of the scenario (e.g. hyperion's 'full')"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the scaling curve)"),
 ) -> None:
     """Design the cluster, train, fail, serve, share and pay: one plan, a JSON file and an HTML report."""
-    p = plan_scenario(get_scenario(scenario), phase)
+    with spinner(f"planning {scenario}"):
+        p = api.plan(scenario, phase, calibration)
     json_path, html_path = write_report(p, out)
-    if fmt is Format.json:
-        emit_json(p)
-        return
-    console.print(summary_table(p))
-    scaling = "  ".join(f"{x['gpus']:,}: {x['wall_days']:.0f} d" for x in p["scaling"])
-    console.print(f"wall-clock days by job size: {scaling}")
-    console.print(f"wrote {json_path} and {html_path}")
+
+    def table() -> None:
+        console.print(summary_table(p))
+        console.print("wall-clock days by job size: " + "  ".join(f"{x.gpus:,}: {x.wall_days:.0f} d"
+                                                                   for x in p.scaling))
+        console.print(f"wrote {json_path} and {html_path}")
+
+    emit(p, fmt, table)
 
 
 def register(app: typer.Typer) -> None:

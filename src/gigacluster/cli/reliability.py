@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from gigacluster import api
 from gigacluster.catalog import get_model
-from gigacluster.cli.common import Format, console, emit_json, parse_count
+from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, parse_count, spinner
 from gigacluster.errors import GigaclusterError
-from gigacluster.reliability import GoodputResult, ReliabilitySpec, checkpoint_bytes, goodput
+from gigacluster.reliability import GoodputResult, ReliabilitySpec, checkpoint_bytes
 
 
 def _interval(text: str) -> float | None:
@@ -67,24 +68,28 @@ def _breakdowns(r: GoodputResult) -> tuple[Table, Table]:
 def reliability(
     gpus: str = typer.Option(..., "--gpus", help="GPUs in the job (4096, 16k, 1M)."),
     days: float = typer.Option(..., "--days", help="Wall-clock window in days."),
-    accelerator: str = typer.Option("h100-sxm", "--accelerator"),
+    accelerator: str = typer.Option("h100-sxm", "--accelerator", help="Accelerator id (node size, power)."),
     profile: str = typer.Option("rsc1", "--profile", help="Failure profile: rsc1, rsc2, llama3."),
     interval: str = typer.Option("auto", "--checkpoint-interval-min", help="Minutes, or auto (Daly)."),
     blast_radius: str = typer.Option("job", "--blast-radius", help="job or replica (FT-HSDP)."),
-    replications: int = typer.Option(1000, "--replications"),
-    seed: int = typer.Option(0, "--seed"),
+    replications: int = typer.Option(1000, "--replications", help="Monte Carlo runs."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
     mode: str = typer.Option("sync", "--checkpoint-mode", help="sync or async."),
-    write_s: float | None = typer.Option(None, "--checkpoint-write-s"),
+    write_s: float | None = typer.Option(None, "--checkpoint-write-s",
+                                         help="Checkpoint write time, s (default: size / storage bandwidth)."),
     model: str | None = typer.Option(None, "--model", help="Catalog model: sizes the checkpoint."),
-    bytes_per_param: float = typer.Option(14.0, "--bytes-per-param"),
+    bytes_per_param: float = typer.Option(14.0, "--bytes-per-param",
+                                          help="Checkpoint bytes per parameter (weights + optimizer)."),
     storage_gbps: float = typer.Option(1000.0, "--storage-gb-per-s", help="Aggregate GB/s, read and write."),
-    detection_s: float = typer.Option(120.0, "--detection-s"),
-    restart_s: float = typer.Option(300.0, "--restart-s"),
-    restore_s: float | None = typer.Option(None, "--restore-s"),
-    replica_stall_s: float = typer.Option(180.0, "--replica-stall-s"),
+    detection_s: float = typer.Option(120.0, "--detection-s", help="Time to detect a failure, s."),
+    restart_s: float = typer.Option(300.0, "--restart-s", help="Time to restart the job, s."),
+    restore_s: float | None = typer.Option(None, "--restore-s",
+                                           help="Checkpoint restore time, s (default: size / storage bandwidth)."),
+    replica_stall_s: float = typer.Option(180.0, "--replica-stall-s",
+                                          help="Stall of the other replicas when one recovers, s."),
     spare_nodes: int | None = typer.Option(None, "--spare-nodes", help="Hot spares; unlimited if unset."),
-    lemon_fraction: float = typer.Option(0.0, "--lemon-fraction"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    lemon_fraction: float = typer.Option(0.0, "--lemon-fraction", help="Share of nodes that fail repeatedly (lemons)."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """ETTR, interruptions by cause, MTTF, optimal checkpoint interval and lost GPU-hours of one job."""
     if blast_radius not in ("job", "replica"):
@@ -100,13 +105,9 @@ def reliability(
         storage_read_gb_per_s=storage_gbps, detection_s=detection_s, restart_s=restart_s,
         restore_s=restore_s, replica_stall_s=replica_stall_s, spare_nodes=spare_nodes,
         lemon_fraction=lemon_fraction)
-    result = goodput(spec)
-    if fmt is Format.json:
-        emit_json(result)
-        return
-    console.print(_summary(result))
-    for table in _breakdowns(result):
-        console.print(table)
+    with spinner("drawing failures"):
+        result = api.reliability(spec)
+    emit(result, fmt, lambda: console.print(_summary(result), *_breakdowns(result)))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,28 +5,18 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from gigacluster.cli.common import Format, console, emit_json
-from gigacluster.errors import GigaclusterError
-from gigacluster.scheduling import (
-    ClusterSpec,
-    QueueReport,
-    SimOptions,
-    SyntheticSpec,
-    Workload,
-    generate,
-    load_trace,
-    make_policy,
-    simulate,
-)
-from gigacluster.scheduling.cluster import check_cluster
+from gigacluster import api
+from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, spinner
+from gigacluster.scheduling import QueueReport
 
 
-def _workload(trace: str, jobs: int | None, researchers: int, gpus: int, load: float, seed: int) -> Workload:
-    if trace == "synthetic":
-        return generate(SyntheticSpec(jobs=jobs or 100_000, researchers=researchers, cluster_gpus=gpus,
-                                      load=load, seed=seed))
-    w = load_trace(trace, researchers=researchers, seed=seed)
-    return w.head(jobs) if jobs else w
+def _offered_rows(r: QueueReport) -> list[tuple[str, str]]:
+    o = r.offered
+    if o is None:
+        return []
+    rows = [("offered load (target / reached)", f"{o.target_load:.2f} / {o.offered_load:.2f}"),
+            ("job sizes x (trace GPUs per job GPU)", f"{o.size_scale}")]
+    return rows + ([("shortfall", o.shortfall)] if o.shortfall else [])
 
 
 def _table(r: QueueReport) -> None:
@@ -39,17 +29,20 @@ def _table(r: QueueReport) -> None:
                                             f"{r.queue_wait_h.p99:.2f}"),
         ("JCT h (mean / p50 / p99)", f"{r.jct_h.mean:.2f} / {r.jct_h.p50:.2f} / {r.jct_h.p99:.2f}"),
         ("slowdown (mean / p99)", f"{r.slowdown.mean:.2f} / {r.slowdown.p99:.2f}"),
-        ("Jain fairness (researchers)", f"{r.jain_fairness:.3f}"),
-        ("GPU-h per researcher per day (mean)", f"{r.gpu_hours_per_researcher_per_day:,.1f}"),
-        ("  p10 / p50 / p90 across researchers", f"{r.researcher_gpu_h_per_day.p10:,.1f} / "
-         f"{r.researcher_gpu_h_per_day.p50:,.1f} / {r.researcher_gpu_h_per_day.p90:,.1f}"),
+        ("Jain fairness of delays (researchers)", f"{r.jain_fairness:.3f}"),
+        ("GPU-h per researcher per day: median", f"{r.researcher_compute.median:,.1f}"),
+        ("  p10 / p90 / mean across researchers", f"{r.researcher_compute.p10:,.1f} / "
+         f"{r.researcher_compute.p90:,.1f} / {r.researcher_compute.mean:,.1f}"),
+        ("  Gini / Jain of compute shares", f"{r.researcher_compute.gini:.2f} / {r.researcher_compute.jain:.2f}"),
+        ("largest job's share of GPU-time", f"{r.largest_job_gpu_time_share:.1%}"),
         ("idle GPU-h while jobs waited", f"{r.lost_gpu_h.idle_while_waiting:,.0f}"),
         ("  of which fragmentation", f"{r.fragmentation_gpu_h:,.0f}"),
         ("preemption overhead GPU-h", f"{r.lost_gpu_h.preemption_overhead:,.0f} ({r.preemptions} preemptions)"),
         ("failure rework + restart GPU-h", f"{r.lost_gpu_h.failure_rework + r.lost_gpu_h.failure_restart:,.0f}"
                                            f" ({r.failures} failures)"),
         ("cross-pod slowdown GPU-h", f"{r.lost_gpu_h.cross_pod_slowdown:,.0f}"),
-        ("simulated span h (arrivals / makespan)", f"{r.window_h:,.1f} / {r.makespan_h:,.1f}"),
+        ("simulated span h (arrival window / makespan)", f"{r.arrival_window_h:,.1f} / {r.makespan_h:,.1f}"),
+        *_offered_rows(r),
         ("events, events/s, wall s", f"{r.events:,}, {r.events_per_s:,.0f}, {r.wall_s:.2f}"),
     ]
     for k, v in rows:
@@ -70,28 +63,21 @@ def schedule(
     policy: str = typer.Option("fifo", "--policy", help="fifo | backfill | fair | priority | las"),
     researchers: int = typer.Option(500, "--researchers", help="researchers sharing the cluster"),
     jobs: int | None = typer.Option(None, "--jobs", help="jobs (synthetic: 100,000; traces: first N)"),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="random seed (workload, failures)"),
     load: float = typer.Option(0.9, "--load", help="synthetic offered load"),
     gpus_per_domain: int = typer.Option(8, "--gpus-per-domain", help="scale-up domain size"),
-    domains_per_pod: int = typer.Option(128, "--domains-per-pod"),
+    domains_per_pod: int = typer.Option(128, "--domains-per-pod", help="scale-up domains per pod"),
     cross_pod_slowdown: float = typer.Option(1.25, "--cross-pod-slowdown", help="run-time factor across pods"),
     failures: bool = typer.Option(False, "--failures", help="hardware failures (6.5 per 1000 node-days)"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: rows by job size)"),
 ) -> None:
     """Simulate a shared research cluster's job queue under one policy."""
-    check_cluster(gpus, gpus_per_domain)
-    pol = make_policy(policy)
-    for name, value in (("researchers", researchers), ("jobs", jobs if jobs is not None else 1)):
-        if value <= 0:
-            raise GigaclusterError(name, f"must be > 0, got {value}")
-    cluster = ClusterSpec(gpus=gpus, gpus_per_domain=gpus_per_domain, domains_per_pod=domains_per_pod,
-                          cross_pod_slowdown=cross_pod_slowdown)
-    w = _workload(trace, jobs, researchers, gpus, load, seed)
-    r = simulate(cluster, w, pol, SimOptions(failures=failures, seed=seed))
-    if fmt is Format.json:
-        emit_json(r)
-    else:
-        _table(r)
+    req = api.ScheduleRequest(trace=trace, gpus=gpus, policy=policy, researchers=researchers, jobs=jobs, seed=seed,
+                              load=load, gpus_per_domain=gpus_per_domain, domains_per_pod=domains_per_pod,
+                              cross_pod_slowdown=cross_pod_slowdown, failures=failures)
+    with spinner(f"simulating {policy} on {trace}"):
+        r = api.schedule(req)
+    emit(r, fmt, lambda: _table(r))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from rich.table import Table
 
-from gigacluster.catalog import get_accelerator, get_model
-from gigacluster.cli.common import Format, console, emit_json, parse_count
-from gigacluster.economics import ServingCost, reference_rates, serving_cost
-from gigacluster.inference import ServingPlan, Slo, Traffic, plan_serving
+from gigacluster import api
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, parse_count, spinner
+from gigacluster.inference.options import parse_options
+from gigacluster.planning.model import ServeResult
 
 
 def _number(field: str, text: str | None) -> float | None:
     return None if text is None else parse_count(field, text)
 
 
-def fleet_cost(plan: ServingPlan) -> ServingCost:
-    """Power and $/Mtok of the fleet from the economics stage's reference cluster of this accelerator."""
-    return serving_cost(reference_rates(plan.accelerator), plan.gpus_needed, plan.mean_output_tokens_per_s)
-
-
-def plan_json(plan: ServingPlan, cost: ServingCost) -> dict[str, Any]:
-    """The documented JSON shape (plus the full plan under "detail")."""
-    return {
-        "layout": plan.layout, "engine_gpus": plan.engine_gpus,
-        "max_throughput_tokens_per_s_per_gpu": plan.max_throughput_tokens_per_s_per_gpu,
-        "slo_throughput_tokens_per_s_per_gpu": plan.slo_throughput_tokens_per_s_per_gpu,
-        "ttft_ms": {"p50": plan.ttft_ms.p50, "p99": plan.ttft_ms.p99},
-        "tpot_ms": {"p50": plan.tpot_ms.p50, "p99": plan.tpot_ms.p99},
-        "replicas": plan.replicas, "gpus_needed": plan.gpus_needed, "power_mw": cost.facility_power_mw,
-        "usd_per_mtok": cost.usd_per_mtok, "cost": cost.model_dump(), "detail": plan.model_dump(mode="json"),
-    }
-
-
-def _table(plan: ServingPlan, cost: ServingCost) -> Table:
+def _table(result: ServeResult) -> Table:
+    plan, cost = result.plan, result.cost
     t = Table(title=f"Serving {plan.model} on {plan.accelerator}")
     t.add_column("quantity")
     t.add_column("value", justify="right")
@@ -51,39 +32,75 @@ def _table(plan: ServingPlan, cost: ServingCost) -> Table:
         ("power (MW, incl. PUE)", f"{cost.facility_power_mw:,.2f}"),
         ("$ per million output tokens", "-" if cost.usd_per_mtok is None else f"{cost.usd_per_mtok:,.3f}"),
     ]
-    for k, v in rows:
+    for k, v in rows + _disagg_rows(result):
         t.add_row(k, v)
     return t
 
 
+def _disagg_rows(result: ServeResult) -> list[tuple[str, str]]:
+    d = result.plan.disagg
+    if d is None:
+        return []
+    pre, dec = d.fleet.pools["prefill"], d.fleet.pools["decode"]
+    return [
+        ("prefill engine", f"{d.prefill.pool.layout.label()}, {d.prefill.tokens_per_rank_step} tokens/rank/step"),
+        ("prefill rate per engine (req/s)", f"{d.prefill.rate_per_engine_rps:,.2f}"),
+        ("decode engine", f"{d.decode.layout.label()}, batch {d.decode.batch_per_rank}/rank"),
+        ("decode tok/s per GPU / per user", f"{d.decode.output_tokens_per_s_per_gpu:,.0f} / "
+                                            f"{d.decode.tok_s_per_user:,.1f}"),
+        ("KV transfer per request (ms)", f"{d.kv_transfer_ms:,.2f}"),
+        ("prefill / decode GPUs at peak", f"{pre.peak_gpus:,} / {dec.peak_gpus:,} (P:D {d.pd_ratio_at_peak:.2f})"),
+        (f"average GPUs over the day ({d.fleet.profile})", f"{d.fleet.avg_gpus:,.0f}"),
+        ("revenue (USD/day)", "-" if d.fleet.revenue_usd_per_day is None else f"{d.fleet.revenue_usd_per_day:,.0f}"),
+    ]
+
+
 def serve(
     model: str = typer.Option(..., "--model", help="catalog id, alias, or path to config.json / YAML"),
-    accelerator: str = typer.Option(..., "--accelerator"),
-    tp: int | None = typer.Option(None, "--tp", help="fix the tensor-parallel degree"),
+    accelerator: str = typer.Option(..., "--accelerator", help="accelerator id (gigacluster catalog accelerators)"),
+    tp: int | None = typer.Option(None, "--tp", help="fix the tensor-parallel degree (default: searched)"),
     precision: str = typer.Option("fp8", "--precision", help="weight precision: bf16, fp8, fp4"),
-    kv_precision: str | None = typer.Option(None, "--kv-precision"),
-    input_len: float = typer.Option(1024, "--input-len"),
-    output_len: float = typer.Option(256, "--output-len"),
+    kv_precision: str | None = typer.Option(None, "--kv-precision", help="KV-cache precision (default: weights')"),
+    input_len: float = typer.Option(1024, "--input-len", help="mean prompt length, tokens"),
+    output_len: float = typer.Option(256, "--output-len", help="mean output length, tokens"),
     rate: str | None = typer.Option(None, "--rate", help="mean requests per second"),
     users: str | None = typer.Option(None, "--users", help="daily active users, e.g. 3e9"),
-    requests_per_user_day: float = typer.Option(10, "--requests-per-user-day"),
-    peak_to_mean: float = typer.Option(2.0, "--peak-to-mean"),
-    ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms"),
-    tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    requests_per_user_day: float = typer.Option(10, "--requests-per-user-day", help="requests per user per day"),
+    peak_to_mean: float = typer.Option(2.0, "--peak-to-mean", help="peak / mean request rate"),
+    ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms", help="p99 time to first token, ms"),
+    tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms", help="p99 time per output token, ms"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
+    deployment: str = typer.Option("agg", "--deployment", help="agg | disagg | auto"),
+    mtp_depth: int = typer.Option(0, "--mtp-depth", help="multi-token prediction draft tokens per step"),
+    mtp_accept: float = typer.Option(0.85, "--mtp-accept", help="MTP acceptance rate per draft token (0-1)"),
+    prefix_hit_rate: float = typer.Option(0.0, "--prefix-hit-rate", help="share of input tokens from prefix cache"),
+    traffic_profile: str | None = typer.Option(None, "--traffic-profile", help="flat | diurnal | FILE (24 weights)"),
+    routing: str = typer.Option("least_outstanding", "--routing", help="round_robin | least_outstanding | kv_aware"),
+    prefill_gpus: int | None = typer.Option(None, "--prefill-gpus", help="fix the prefill engine size (disagg)"),
+    decode_gpus: int | None = typer.Option(None, "--decode-gpus", help="fix the decode engine size (disagg)"),
+    n_plus: int = typer.Option(1, "--n-plus", help="spare engines per pool (disagg)"),
+    scale_up_delay_h: float = typer.Option(0.0, "--scale-up-delay-h", help="hours a pool needs to grow"),
+    price_input: float | None = typer.Option(None, "--price-input", help="USD per M uncached input tokens"),
+    price_cached: float | None = typer.Option(None, "--price-cached-input", help="USD per M cache-hit tokens"),
+    price_output: float | None = typer.Option(None, "--price-output", help="USD per M output tokens"),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Plan serving capacity: best layout under the SLOs, replicas for the peak, GPUs, MW, $/Mtok."""
-    traffic = Traffic(rate_rps=_number("rate", rate), users=_number("users", users),
-                      requests_per_user_day=requests_per_user_day, peak_to_mean=peak_to_mean,
-                      input_len=input_len, output_len=output_len)
-    slo = Slo(ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms)
-    plan = plan_serving(get_model(model), get_accelerator(accelerator), traffic, slo,
-                        weight_precision=precision, kv_precision=kv_precision, tp=tp)
-    cost = fleet_cost(plan)
-    if fmt is Format.json:
-        emit_json(plan_json(plan, cost))
-        return
-    console.print(_table(plan, cost))
+    req = api.ServeRequest(model=model, accelerator=accelerator, tp=tp, precision=precision,
+                           kv_precision=kv_precision, input_len=input_len, output_len=output_len,
+                           rate_rps=_number("rate", rate), users=_number("users", users),
+                           requests_per_user_day=requests_per_user_day, peak_to_mean=peak_to_mean,
+                           ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms,
+                           calibration=calibration,
+                           options=parse_options(
+                               deployment=deployment, mtp={"depth": mtp_depth, "accept": mtp_accept},
+                               prefix_hit_rate=prefix_hit_rate, traffic_profile=traffic_profile, routing=routing,
+                               prefill_gpus=prefill_gpus, decode_gpus=decode_gpus, n_plus=n_plus,
+                               scale_up_delay_h=scale_up_delay_h, price_input_usd_per_mtok=price_input,
+                               price_cached_input_usd_per_mtok=price_cached, price_output_usd_per_mtok=price_output))
+    with spinner("simulating serving layouts"):
+        result = api.serve(req)
+    emit(result, fmt, lambda: console.print(_table(result)))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,20 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from gigacluster.cli.common import Format, console, emit_json, err_console
+from gigacluster import api
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, progress
 from gigacluster.cli.validate_inference import register_inference
-from gigacluster.validate.cases import load_cases
-from gigacluster.validate.training import ValidationReport, validate_training
-
-DATA = Path(__file__).resolve().parents[3] / "data" / "validation"
-
-
-def default_cases(name: str) -> Path:
-    """The shipped case file: data/validation/<name> of the repository checkout."""
-    return DATA / name
+from gigacluster.validate.training import ValidationReport
 
 
 def family_table(report: ValidationReport, title: str) -> Table:
@@ -32,26 +24,20 @@ def family_table(report: ValidationReport, title: str) -> Table:
     return table
 
 
-def _run(path: Path) -> ValidationReport:
-    if not err_console.is_terminal:
-        return validate_training(path)
-    total = len(load_cases(path))
-    with Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task("predicting", total=total)
-        return validate_training(path, progress=lambda case_id: bar.update(task, advance=1,
-                                                                            description=case_id))
-
-
 def training(
     cases: Path = typer.Option(None, "--cases", help="a case file in the published schema"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: one row per case)"),
     rows: bool = typer.Option(False, "--rows", help="also print every row"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
 ) -> None:
     """Predict every row of a training case file (blank layout fields are searched)."""
-    report = _run(cases or default_cases("training.csv"))
-    if fmt is Format.json:
-        emit_json(report)
-        return
+    with progress("predicting") as tick:
+        report = api.validate("training", cases, progress=tick, calibration=calibration)
+    assert isinstance(report, ValidationReport)
+    emit(report, fmt, lambda: _print(report, rows))
+
+
+def _print(report: ValidationReport, rows: bool) -> None:
     if rows:
         table = Table(title="rows")
         for col in ("id", "metric", "measured", "predicted", "APE", "layout"):

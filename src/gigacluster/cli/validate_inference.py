@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from gigacluster.cli.common import Format, console, emit_json, err_console
-from gigacluster.validate.inference import InferenceValidation, validate_inference
+from gigacluster import api
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, progress
+from gigacluster.validate.inference import InferenceValidation
 
 
 def _table(report: InferenceValidation) -> None:
@@ -33,25 +33,14 @@ def _table(report: InferenceValidation) -> None:
 
 def inference(
     cases: Path | None = typer.Option(None, "--cases", help="case file (default: shipped inference.csv)"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: one row per case)"),
 ) -> None:
     """Predict the published serving measurements and report the error."""
-    if not err_console.is_terminal:
-        report = validate_inference(cases)
-    else:
-        with Progress(console=err_console, transient=True) as bar:
-            task = bar.add_task("predicting", total=1)
-
-            def tick(i: int, n: int, case_id: str) -> None:
-                bar.update(task, total=n, completed=i, description=case_id)
-
-            report = validate_inference(cases, progress=tick)
-    if fmt is Format.json:
-        data = report.model_dump(mode="json")
-        data["rows"] = [{k: r[k] for k in ("id", "metric", "measured", "predicted", "ape")} for r in data["rows"]]
-        emit_json(data)
-        return
-    _table(report)
+    with progress("predicting") as tick:
+        report = api.validate("inference", cases, progress=tick, calibration=calibration)
+    assert isinstance(report, InferenceValidation)
+    emit(report, fmt, lambda: _table(report))
 
 
 def register_inference(validate_app: typer.Typer) -> None:

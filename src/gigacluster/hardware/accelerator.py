@@ -37,20 +37,10 @@ class Accelerator(BaseModel):
     confidence: str = ""
     source: str = ""
     notes: str = ""
-
-    @property
-    def family(self) -> str:
-        """Calibration family: nvidia-ampere/hopper/blackwell, amd, tpu, other."""
-        i = self.id
-        if i.startswith(("a100", "v100")):
-            return "ampere"
-        if i.startswith(("h100", "h800", "h200")):
-            return "hopper"
-        if i.startswith(("b200", "b300", "gb200", "gb300")):
-            return "blackwell"
-        if i.startswith("tpu"):
-            return "tpu"
-        return "other"
+    family: str = "other"  # calibration family (catalog column): volta, ampere, hopper, blackwell, tpu, amd, ...
+    generation: str = "other"  # training-model generation (catalog column): e.g. tpu-v5p, mi300, trainium
+    peak_reference: str = ""  # catalog id whose peaks, clock-scaled, stand in for unpublished ones
+    peak_rule: str = ""  # how unpublished peaks were derived (shown in outputs); blank = published
 
     def peak_tflops(self, precision: str) -> float:
         """Dense peak TFLOP/s of the tensor units at ``precision``.

@@ -41,6 +41,8 @@ class DesignSpec(BaseModel):
     power_reserve_fraction: float = 0.0
     form_factor: FormFactor | None = None
     gpus_per_rack: int | None = Field(default=None, le=100_000)
+    rack_kw: float | None = Field(default=None, gt=0, le=1e5,
+                                  description="stated rack power (kW), checked against the design's")
     network: Network = "roce"
     nic_gbps: float | None = Field(default=None, le=1e6)
     switch: str | None = Field(default=None, max_length=200)
@@ -67,7 +69,7 @@ class DesignSpec(BaseModel):
             raise GigaclusterError("power-reserve-fraction", f"must be in [0, 1), got {self.power_reserve_fraction}")
         if not self.oversubscription >= 1.0:
             raise GigaclusterError("oversubscription", f"must be ≥ 1 (e.g. 7 for 1:7), got {self.oversubscription}")
-        for name in ("gpus_per_rack", "pod_gpus", "nic_gbps", "storage_tb_per_gpu"):
+        for name in ("gpus_per_rack", "rack_kw", "pod_gpus", "nic_gbps", "storage_tb_per_gpu"):
             v = getattr(self, name)
             if v is not None and not v > 0:
                 raise GigaclusterError(flag(name), f"must be > 0, got {v}")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from importlib import resources
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from gigacluster.comm import CommParams
+from gigacluster.overlay import merge_overlay
 
 
 class FamilyEfficiency(BaseModel):
@@ -60,10 +63,26 @@ class ServingCalibration(BaseModel):
         return self.families.get(name, self.families["other"])
 
 
+def shipped_raw() -> dict[str, Any]:
+    """The packaged calibration file as a plain mapping (the keys an overlay may set)."""
+    text = (resources.files("gigacluster.inference") / "data" / "calibration.yaml").read_text("utf-8")
+    raw: dict[str, Any] = yaml.safe_load(text)
+    return raw
+
+
+def _from_raw(raw: Mapping[str, Any]) -> ServingCalibration:
+    return ServingCalibration(global_=GlobalCalibration(**raw["global"]),
+                              families={k: FamilyEfficiency(**v) for k, v in raw["families"].items()})
+
+
 @functools.cache
 def load_calibration() -> ServingCalibration:
     """The packaged calibration (fitted on the public cases; see the YAML header)."""
-    text = (resources.files("gigacluster.inference") / "data" / "calibration.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
-    return ServingCalibration(global_=GlobalCalibration(**raw["global"]),
-                              families={k: FamilyEfficiency(**v) for k, v in raw["families"].items()})
+    return _from_raw(shipped_raw())
+
+
+# --- overlay hook (gigacluster calibrate) ------------------------------------------------------
+def calibration_with_overlay(overlay: Mapping[str, object]) -> ServingCalibration:
+    """The packaged calibration with measured values on top: ``overlay`` maps dotted keys of the
+    shipped file (``families.hopper.gemm_eff``) to numbers; unknown keys are refused."""
+    return _from_raw(merge_overlay(shipped_raw(), overlay, "inference"))

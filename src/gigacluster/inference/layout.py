@@ -8,6 +8,8 @@ TensorRT-LLM "attention DP"). For a dense model ``dp`` counts independent engine
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.errors import GigaclusterError
@@ -32,6 +34,16 @@ class ServingLayout(BaseModel):
     ep: int = Field(1, ge=1)
     weight_precision: str = "bf16"
     kv_precision: str = "bf16"
+    moe_a2a: Literal["collective", "deepep"] = Field(
+        "collective", description="collective: NCCL-style all-to-all added to the step; deepep: "
+        "low-latency kernels for decode tokens, normal kernels for prefill tokens (wide_ep)")
+    overlap: Literal["none", "two_batch"] = "none"
+    redundant_experts: int = Field(0, ge=0, description="extra expert replicas (EPLB), memory only")
+
+    @property
+    def wide(self) -> bool:
+        """A DeepEP-style wide expert-parallel engine (attention-DP, TP 1 or small)."""
+        return self.moe_a2a == "deepep"
 
     def engine_gpus(self, spec: ModelSpec) -> int:
         """GPUs that run one batch together."""
@@ -44,6 +56,8 @@ class ServingLayout(BaseModel):
         parts = [f"tp{self.tp}", f"pp{self.pp}", f"dp{self.dp}"]
         if self.ep > 1:
             parts.append(f"ep{self.ep}")
+        if self.wide:
+            parts.append("deepep" + ("+tbo" if self.overlap == "two_batch" else ""))
         return "-".join(parts) + f" w:{self.weight_precision} kv:{self.kv_precision}"
 
 
@@ -63,7 +77,8 @@ def weights_bytes_per_gpu(spec: ModelSpec, layout: ServingLayout) -> float:
     """Dense part split over tp x pp (replicated over attention-DP groups); routed experts over
     every GPU of the engine (EP x PP)."""
     dense = dense_bytes_total(spec, layout.weight_precision) / (layout.tp * layout.pp)
-    experts = expert_bytes_total(spec, layout.weight_precision) / layout.engine_gpus(spec)
+    spread = 1.0 + layout.redundant_experts / float(spec.moe_experts or 1)
+    experts = expert_bytes_total(spec, layout.weight_precision) * spread / layout.engine_gpus(spec)
     return dense + experts
 
 
@@ -112,5 +127,20 @@ def candidate_layouts(spec: ModelSpec, accel: Accelerator, num_gpus: int | None,
                 g = num_gpus // pp if num_gpus else tp
                 out.append(ServingLayout(tp=1, pp=pp, dp=g, ep=g, weight_precision=weight_precision,
                                          kv_precision=kv_precision))
+    if spec.is_moe:
+        out += wide_ep_layouts(spec, num_gpus, weight_precision, kv_precision)
     uniq = {lay.label(): lay for lay in out}
     return list(uniq.values())
+
+
+#: engine sizes a search tries for wide expert parallelism (2 to 40 8-GPU nodes; 1, 2, 4 NVL72 racks)
+WIDE_EP_SIZES: tuple[int, ...] = (16, 32, 64, 72, 128, 144, 256, 320)
+
+
+def wide_ep_layouts(spec: ModelSpec, num_gpus: int | None, weight_precision: str,
+                    kv_precision: str) -> list[ServingLayout]:
+    """Attention-DP x EP engines with DeepEP kernels and two-batch overlap (DeepSeek-V3 serving):
+    every GPU one attention rank and ``E / ep`` experts."""
+    sizes = (num_gpus,) if num_gpus else WIDE_EP_SIZES
+    return [ServingLayout(tp=1, dp=n, ep=n, weight_precision=weight_precision, kv_precision=kv_precision,
+                          moe_a2a="deepep", overlap="two_batch") for n in sizes if n >= 16]

@@ -14,11 +14,11 @@ by the step at which they finish.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Callable
 from typing import Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.inference.step_cost import StepFn
@@ -37,6 +37,7 @@ class EngineConfig(BaseModel):
     max_tokens: int = Field(8192, ge=1)
     kv_capacity_tokens: float = Field(1e6, gt=0)
     kv_policy: Literal["reserve", "on_demand"] = "reserve"
+    tokens_per_step: float = Field(1.0, ge=1.0, description="output tokens per decode step (MTP)")
 
 
 class Limits(BaseModel):
@@ -50,11 +51,22 @@ class Limits(BaseModel):
 
 
 class _Stats:
-    __slots__ = ("first", "finish", "violations", "budget", "aborted", "limits")
+    """Per-request first-token and finish times, and the requests' fields, as Python lists (element
+    access on lists is several times faster than on NumPy arrays in the event handlers); shared by
+    every engine of one simulation."""
 
-    def __init__(self, n: int, limits: Limits | None) -> None:
-        self.first = np.full(n, np.nan)
-        self.finish = np.full(n, np.nan)
+    __slots__ = ("first", "finish", "violations", "budget", "aborted", "limits", "arrival", "inp", "out",
+                 "cached")
+
+    def __init__(self, req: Requests, limits: Limits | None) -> None:
+        n = len(req.arrival_s)
+        nan = float("nan")
+        self.first: list[float] = [nan] * n
+        self.finish: list[float] = [nan] * n
+        self.arrival: list[float] = req.arrival_s.tolist()
+        self.inp: list[int] = req.input_len.tolist()
+        self.out: list[int] = req.output_len.tolist()
+        self.cached: list[int] = req.cached_len.tolist() if req.cached_len is not None else [0] * n
         self.violations = 0
         self.limits = limits
         self.budget = int((1.0 - limits.quantile) * n) if limits else n + 1
@@ -72,7 +84,8 @@ class Engine:
     def __init__(self, loop: EventLoop, step_fn: StepFn, cfg: EngineConfig, req: Requests, stats: _Stats,
                  mode: Mode = "mixed", on_prefilled: Callable[[float, int], None] | None = None) -> None:
         self.loop, self.step_fn, self.cfg, self.stats, self.mode = loop, step_fn, cfg, stats, mode
-        self.arrival, self.inp, self.out = req.arrival_s, req.input_len, req.output_len
+        self.arrival, self.inp, self.out, self.cached = stats.arrival, stats.inp, stats.out, stats.cached
+        self.tps = cfg.tokens_per_step
         self.on_prefilled = on_prefilled
         self.waiting: deque[int] = deque()
         self.prefilling: deque[list[int]] = deque()  # [rid, tokens done, tokens to prefill]
@@ -108,7 +121,7 @@ class Engine:
             if self.mode == "decode":
                 self._enter_decode(rid)
             else:
-                self.prefilling.append([rid, 0, int(self.inp[rid])])
+                self.prefilling.append([rid, int(self.cached[rid]), int(self.inp[rid])])
 
     # --- one step -------------------------------------------------------------------------------
     def _start(self, t: float) -> None:
@@ -139,14 +152,17 @@ class Engine:
     def _on_step_end(self, t: float, chunks: list[tuple[list[int], int]]) -> None:
         self.step_index += 1
         self.steps += 1
-        self.decode_ctx += self.n_running
+        self.decode_ctx += self.n_running * self.tps
         if self.cfg.kv_policy == "on_demand":
             self.kv_used += self.n_running
         self._complete(t)
         for item, take in chunks:
             item[1] += take
             if item[1] >= item[2]:
-                self.prefilling.remove(item)
+                if self.prefilling and self.prefilling[0] is item:
+                    self.prefilling.popleft()  # chunks are taken from the front: O(1) in the common case
+                else:
+                    self.prefilling.remove(item)
                 self._prefilled(t, item[0])
         if self.cfg.kv_policy == "on_demand":
             self._preempt()
@@ -159,9 +175,9 @@ class Engine:
             _, rid = heapq.heappop(heap)
             if rid not in self.state:
                 continue  # preempted earlier
-            del self.state[rid]
+            start, ctx0 = self.state.pop(rid)
             self.n_running -= 1
-            self.decode_ctx -= float(inp[rid] + out[rid])
+            self.decode_ctx -= ctx0 + 1.0 + (self.step_index - start) * self.tps
             self.kv_used -= float(inp[rid] + out[rid]) - (self.cfg.kv_policy == "on_demand")
             stats.finish[rid] = t
             lim = stats.limits
@@ -171,7 +187,7 @@ class Engine:
 
     def _prefilled(self, t: float, rid: int) -> None:
         stats = self.stats
-        if np.isnan(stats.first[rid]):
+        if stats.first[rid] != stats.first[rid]:  # NaN: first time this request is prefilled
             stats.first[rid] = t
             lim = stats.limits
             if lim and lim.ttft_ms is not None and (t - self.arrival[rid]) * 1e3 > lim.ttft_ms:
@@ -188,7 +204,8 @@ class Engine:
             self.stats.finish[rid] = self.stats.first[rid]
             return
         self.state[rid] = (self.step_index, int(self.inp[rid]))
-        heapq.heappush(self.running, (self.step_index + int(self.out[rid]) - 1, rid))
+        steps = int(self.out[rid]) - 1 if self.tps == 1.0 else math.ceil((self.out[rid] - 1) / self.tps)
+        heapq.heappush(self.running, (self.step_index + steps, rid))
         self.order.append(rid)
         self.n_running += 1
         self.decode_ctx += float(self.inp[rid]) + 1.0

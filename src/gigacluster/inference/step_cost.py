@@ -7,13 +7,20 @@ Per GPU, a step does
 - HBM reads: the dense weights, the routed experts the batch touches (:mod:`.kv`), the KV cache of
   every decode token's context;
 - communication on the wire: two TP all-reduces per layer (Megatron, Shoeybi et al. 2019), two
-  EP all-to-alls per MoE layer (dispatch, combine), a PP send per stage boundary.
+  EP all-to-alls per MoE layer (dispatch, combine), a PP send per stage boundary. Wide-EP engines
+  (``layout.moe_a2a == "deepep"``) use the DeepEP kernel model of :mod:`.wide_ep` instead: low-latency
+  kernels for decode tokens, normal kernels for prefill tokens, hidden behind compute by two-batch
+  overlap when ``layout.overlap == "two_batch"``.
+- expert compute proportional to the routed rows, times the busiest GPU's load imbalance
+  (:func:`.wide_ep.imbalance`), plus a per-touched-expert tile cost (``moe_half_rows`` rows per
+  expert the batch touches: grouped GEMMs pad each expert's rows to a tile).
 Time = smooth-max(compute, memory) + communication + overhead (a roofline, Williams et al. 2009,
 smoothed with the calibrated exponent ``roofline_p``). Efficiencies come from calibration data.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
@@ -29,6 +36,7 @@ from gigacluster.inference.kv import (
     kv_replication,
 )
 from gigacluster.inference.layout import ServingLayout
+from gigacluster.inference.wide_ep import per_token_cost
 from gigacluster.llm.counts import matmul_flops_per_token, param_counts, qk_dim, v_dim
 from gigacluster.llm.spec import ModelSpec
 
@@ -62,6 +70,14 @@ class StepCoefficients(BaseModel):
     comm_per_token_s: float
     overhead_s: float
     overhead_per_seq_s: float
+    attn_decode_flops_per_ctx: float = 0.0
+    decode_query_tokens: float = 1.0
+    a2a_decode_fixed_s: float = 0.0
+    a2a_decode_per_token_s: float = 0.0
+    a2a_prefill_fixed_s: float = 0.0
+    a2a_prefill_per_token_s: float = 0.0
+    overlap: bool = False
+    imbalance_ep: float = 1.0
 
 
 class StepBreakdown(BaseModel):
@@ -91,7 +107,7 @@ def _affine_comm(spec: ModelSpec, accel: Accelerator, layout: ServingLayout,
         if layout.tp > 1:
             msg = tok_group * spec.hidden * g.act_bytes
             t += 2 * layers_per_stage * float(all_reduce_s(msg, layout.tp, fabric.bandwidth_gbps(layout.tp), p))
-        if spec.is_moe and ep > 1:
+        if spec.is_moe and ep > 1 and not layout.wide:
             msg = tok_group / layout.tp * (spec.moe_topk or 1) * spec.hidden * g.act_bytes
             t += 2 * moe_per_stage * float(all_to_all_s(msg, ep, fabric.bandwidth_gbps(ep), p))
         if layout.pp > 1:
@@ -102,6 +118,29 @@ def _affine_comm(spec: ModelSpec, accel: Accelerator, layout: ServingLayout,
 
     one, two = at(1.0), at(2.0)
     return one - (two - one), two - one
+
+
+def _wide_a2a(spec: ModelSpec, accel: Accelerator, layout: ServingLayout) -> dict[str, float]:
+    """DeepEP all-to-all coefficients per engine token (tokens spread over the attention groups)."""
+    if not (layout.wide and spec.is_moe):
+        return {}
+    ep, moe = layout.engine_gpus(spec) // layout.pp, spec.n_moe_layers / layout.pp
+    groups = layout.attention_groups(spec)
+    ll = per_token_cost("low_latency", ep, spec.hidden, spec.moe_topk or 1, accel)
+    nm = per_token_cost("normal", ep, spec.hidden, spec.moe_topk or 1, accel)
+    return {"a2a_decode_fixed_s": moe * ll[0], "a2a_decode_per_token_s": moe * ll[1] / groups,
+            "a2a_prefill_fixed_s": moe * nm[0], "a2a_prefill_per_token_s": moe * nm[1] / groups,
+            "imbalance_ep": float(ep)}
+
+
+def decode_attn_flops_per_ctx(spec: ModelSpec) -> float:
+    """Decode attention FLOPs per attended token over all layers. MLA decodes in the weight-absorbed
+    form (DeepSeek-V2 §2.1.3; FlashMLA): every head scores the (kv_lora + rope)-wide latent and
+    reads back the kv_lora-wide latent, 2 x heads x (2 x kv_lora + rope) per layer."""
+    if spec.mla is None:
+        return 2.0 * (qk_dim(spec) + v_dim(spec)) * spec.layers
+    m = spec.mla
+    return 2.0 * spec.heads * (2 * m.kv_lora_rank + m.qk_rope_head_dim) * spec.layers
 
 
 def _width_eff(spec: ModelSpec, half_ffn: float) -> float:
@@ -124,6 +163,7 @@ def step_coefficients(spec: ModelSpec, accel: Accelerator, layout: ServingLayout
         expert_flops_per_token=expert / gpus,
         head_flops_per_token=head / gpus,
         attn_flops_per_ctx=2.0 * (qk_dim(spec) + v_dim(spec)) * spec.layers / gpus,
+        attn_decode_flops_per_ctx=decode_attn_flops_per_ctx(spec) / gpus,
         dense_weight_bytes=dense_bytes_total(spec, layout.weight_precision) / (layout.tp * layout.pp),
         expert_weight_bytes=expert_bytes_total(spec, layout.weight_precision) / gpus,
         moe_experts=float(spec.moe_experts or 1), moe_topk=float(spec.moe_topk or 0),
@@ -139,7 +179,21 @@ def step_coefficients(spec: ModelSpec, accel: Accelerator, layout: ServingLayout
         roofline_p=g.roofline_p, comm_fixed_s=fixed, comm_per_token_s=per_tok,
         overhead_s=fam.step_overhead_ms * 1e-3 + g.overhead_us_per_layer * 1e-6 * spec.layers / layout.pp,
         overhead_per_seq_s=g.overhead_us_per_seq * 1e-6 / layout.attention_groups(spec),
+        overlap=layout.overlap == "two_batch", **_wide_a2a(spec, accel, layout),
     )
+
+
+def _expert_s(c: StepCoefficients, n: float, touched: float) -> float:
+    """Routed-expert GEMM time: rows x the busiest GPU's imbalance, plus a tile per touched expert."""
+    rows_per_gpu = n * c.moe_topk / c.imbalance_ep
+    imb = 1.0 + math.sqrt(2.0 * math.log(c.imbalance_ep) / rows_per_gpu) if c.imbalance_ep > 1 else 1.0
+    tiles = c.moe_half_rows * touched / c.expert_rows_per_token
+    return c.expert_flops_per_token * (n * imb + tiles) / c.moe_flops_per_s
+
+
+def _a2a_s(c: StepCoefficients, n_prefill: float, n_decode: float) -> float:
+    t = c.a2a_decode_per_token_s * n_decode + c.a2a_prefill_per_token_s * n_prefill
+    return t + (c.a2a_decode_fixed_s if n_decode else 0.0) + (c.a2a_prefill_fixed_s if n_prefill else 0.0)
 
 
 def step_breakdown(c: StepCoefficients, n_prefill: float, prefill_ctx: float, n_decode: float,
@@ -148,19 +202,24 @@ def step_breakdown(c: StepCoefficients, n_prefill: float, prefill_ctx: float, n_
     n = n_prefill + n_decode
     if n <= 0:
         return StepBreakdown(compute_s=0.0, memory_s=0.0, comm_s=0.0, overhead_s=0.0, total_s=0.0)
+    q = c.decode_query_tokens
+    n = n_prefill + n_decode * q
     rows = n / c.attention_groups
     gemm_rate = c.linear_flops_per_s * rows / (rows + c.gemm_half_tokens)
-    linear = c.linear_flops_per_token * n + c.head_flops_per_token * n_decode
-    compute = linear / gemm_rate + c.attn_flops_per_ctx * (prefill_ctx + decode_ctx) / c.attn_flops_per_s
-    if c.expert_flops_per_token:
-        e_rows = n * c.expert_rows_per_token
-        compute += c.expert_flops_per_token * n * (e_rows + c.moe_half_rows) / (c.moe_flops_per_s * e_rows)
+    linear = c.linear_flops_per_token * n + c.head_flops_per_token * n_decode * q
+    attn = c.attn_flops_per_ctx * prefill_ctx + c.attn_decode_flops_per_ctx * decode_ctx * q
+    compute = linear / gemm_rate + attn / c.attn_flops_per_s
     touched = 1.0 - (1.0 - c.moe_topk / c.moe_experts) ** n if c.moe_topk else 0.0
+    if c.expert_flops_per_token:
+        compute += _expert_s(c, n, touched)
     weights = c.dense_weight_bytes + c.expert_weight_bytes * touched
     memory = (weights + c.kv_bytes_per_ctx * decode_ctx) / c.hbm_bytes_per_s
     p = c.roofline_p
     busy = (compute**p + memory**p) ** (1.0 / p)
-    comm = c.comm_fixed_s + c.comm_per_token_s * n
+    a2a = _a2a_s(c, n_prefill, n_decode * q)
+    if c.overlap:
+        busy, a2a = (busy**p + a2a**p) ** (1.0 / p), 0.0
+    comm = c.comm_fixed_s + c.comm_per_token_s * n + a2a
     over = c.overhead_s + c.overhead_per_seq_s * n_decode
     return StepBreakdown(compute_s=compute, memory_s=memory, comm_s=comm, overhead_s=over,
                          total_s=busy + comm + over)
@@ -176,20 +235,27 @@ def make_step_fn(c: StepCoefficients) -> StepFn:
     miss = 1.0 - c.moe_topk / c.moe_experts if c.moe_topk else 1.0
     fixed = c.comm_fixed_s + c.overhead_s
     per_tok, per_seq = c.comm_per_token_s, c.overhead_per_seq_s
-    exp_f, exp_rows, moe_rate, moe_half = (c.expert_flops_per_token, c.expert_rows_per_token,
-                                           c.moe_flops_per_s, c.moe_half_rows)
+    exp_f, overlap = c.expert_flops_per_token, c.overlap
+    wide = c.a2a_decode_per_token_s > 0 or c.a2a_prefill_per_token_s > 0
+
+    attn_dec, q = c.attn_decode_flops_per_ctx, c.decode_query_tokens
 
     def step(n_prefill: float, prefill_ctx: float, n_decode: float, decode_ctx: float) -> float:
-        n = n_prefill + n_decode
-        if n <= 0:
+        if n_prefill + n_decode <= 0:
             return 0.0
+        n_dq = n_decode * q
+        n = n_prefill + n_dq
         rows = n / groups
-        compute = (lin * n + head * n_decode) * (rows + half) / (lin_rate * rows)
-        compute += attn * (prefill_ctx + decode_ctx) / attn_rate
+        touched = 1.0 - miss**n
+        compute = (lin * n + head * n_dq) * (rows + half) / (lin_rate * rows)
+        compute += (attn * prefill_ctx + attn_dec * decode_ctx * q) / attn_rate
         if exp_f:
-            e_rows = n * exp_rows
-            compute += exp_f * n * (e_rows + moe_half) / (moe_rate * e_rows)
-        memory = (dense_w + exp_w * (1.0 - miss**n) + kv * decode_ctx) / hbm
-        return (compute**p + memory**p) ** inv_p + fixed + per_tok * n + per_seq * n_decode
+            compute += _expert_s(c, n, touched)
+        memory = (dense_w + exp_w * touched + kv * decode_ctx) / hbm
+        busy = (compute**p + memory**p) ** inv_p
+        if wide:
+            a2a = _a2a_s(c, n_prefill, n_dq)
+            busy = (busy**p + a2a**p) ** inv_p if overlap else busy + a2a
+        return busy + fixed + per_tok * n + per_seq * n_decode
 
     return step

@@ -4,7 +4,8 @@
 - Bursty: gamma inter-arrival times with coefficient of variation ``burst_cv`` > 1 (same mean).
 - Trace: given arrival times (seconds), replayed as they are.
 Lengths: fixed (``length_cv`` = 0) or lognormal with the given mean and coefficient of variation,
-clipped to [1, 8 x mean].
+clipped to [1, 8 x mean]. ``prefix_hit_rate``: that share of each prompt is already in the prefix
+cache (no prefill compute; the last token is always computed).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Workload(BaseModel):
     length_cv: float = Field(0.0, ge=0.0)
     n_requests: int = Field(2000, ge=1)
     seed: int = 0
+    prefix_hit_rate: float = Field(0.0, ge=0.0, lt=1.0)
 
     @model_validator(mode="after")
     def _check(self) -> Workload:
@@ -52,6 +54,7 @@ class Requests(BaseModel):
     arrival_s: NDArray[np.float64]
     input_len: NDArray[np.int64]
     output_len: NDArray[np.int64]
+    cached_len: NDArray[np.int64] | None = None
 
 
 def _lengths(rng: np.random.Generator, mean: float, cv: float, n: int) -> NDArray[np.int64]:
@@ -84,5 +87,7 @@ def generate(w: Workload) -> Requests:
     rng = np.random.default_rng(w.seed)
     arrivals = _arrivals(w, rng)
     n = len(arrivals)
-    return Requests(arrival_s=arrivals, input_len=_lengths(rng, w.input_len, w.length_cv, n),
-                    output_len=_lengths(rng, w.output_len, w.length_cv, n))
+    inp = _lengths(rng, w.input_len, w.length_cv, n)
+    cached = np.minimum(np.floor(inp * w.prefix_hit_rate), inp - 1).astype(np.int64)
+    return Requests(arrival_s=arrivals, input_len=inp, output_len=_lengths(rng, w.output_len, w.length_cv, n),
+                    cached_len=cached)

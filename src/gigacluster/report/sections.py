@@ -1,278 +1,131 @@
-"""The report's sections, one function per plan key; each renders only the parts that are present."""
+"""The report's sections, one function per section of the typed :class:`Plan`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from html import escape
 
-from gigacluster.report.blocks import (
-    JsonDict,
-    data_table,
-    figure,
-    generic_parts,
-    grid,
-    inline_value,
-    is_number,
-    is_scalar,
-    kv_table,
-    number,
-    numeric_parts,
-    scalar_rows,
-    section,
-    subdict,
-)
-from gigacluster.report.fmt import (
-    Formatter,
-    fmt_compact,
-    fmt_count,
-    fmt_num,
-    fmt_pct,
-    fmt_usd,
-    fmt_value,
-    humanize,
-    with_unit,
-)
+from gigacluster.economics.summary import DesignSummary
+from gigacluster.planning.model import Plan, ScalingPoint, SchedulingSection, ServingSection, TrainingResult
+from gigacluster.report.blocks import data_table, figure, grid, kv_table, section
+from gigacluster.report.fmt import fmt_compact, fmt_num, fmt_pct, fmt_usd, with_unit
 from gigacluster.report.svg import Series, bar_chart, line_chart, stacked_bar
-
-DESIGN_CHARTED = ("power_mw", "capex_usd", "opex_usd_per_year", "fabric")
-TRAINING_CHARTED = ("layout", "step_breakdown_s", "memory_breakdown_gb", "lost_days", "cost_usd")
+from gigacluster.report.typed import model_parts, numbers_of, records_table, scalar_rows, unit_formatter
 
 
-# ---- header and summary ------------------------------------------------------------------------
-
-def header(plan: JsonDict) -> str:
-    """The page header: scenario name, description and tags (accelerator, model)."""
-    scenario = subdict(plan, "scenario") or {}
-    name = str(scenario.get("name", "gigacluster plan"))
-    desc = scenario.get("description")
-    tags = [(humanize(k), str(v)) for k, v in scenario.items() if k not in ("name", "description") and v is not None
-            and not isinstance(v, Mapping | list)]
-    training = subdict(plan, "training") or {}
-    if "model" in training and "model" not in scenario:
-        tags.append(("Model", str(training["model"])))
-    chips = "".join(f'<span class="tag"><b>{escape(k)}</b> {escape(v)}</span>' for k, v in tags)
-    para = f"<p>{escape(str(desc))}</p>" if desc else ""
-    return f'<header><div class="kicker">gigacluster plan</div><h1>{escape(name)}</h1>{para}<div>{chips}</div></header>'
+def header(plan: Plan) -> str:
+    """The page header: scenario name, description and tags (accelerator, phase, models)."""
+    s = plan.scenario
+    tags = [("Scenario", s.id), ("Year", str(s.year)), ("Accelerator", s.accelerator), ("Phase", s.phase),
+            ("Trains", plan.training.model), ("Serves", plan.serving.plan.model)]
+    chips = "".join(f'<span class="tag"><b>{escape(k)}</b> {escape(v)}</span>' for k, v in tags if v)
+    return (f'<header><div class="kicker">gigacluster plan</div><h1>{escape(s.name)}</h1>'
+            f"<p>{escape(s.description)}</p><div>{chips}</div></header>")
 
 
-def _summary_items(plan: JsonDict) -> list[tuple[str, str]]:
-    design = subdict(plan, "design") or {}
-    training = subdict(plan, "training") or {}
-    capex = subdict(design, "capex_usd") or {}
-    items: list[tuple[str, float | None, Formatter]] = [
-        ("Accelerators", number(design, "accelerators") or number(training, "gpus"), fmt_count),
-        ("IT power", number(design, "it_power_mw"), with_unit("MW")),
-        ("Facility power", number(design, "facility_power_mw"), with_unit("MW")),
-        ("Capex", number(capex, "total"), fmt_usd),
-        ("Cost per GPU-hour", number(design, "usd_per_gpu_hour"), fmt_usd),
-        _days_item(training),
-        ("MFU", number(training, "mfu"), fmt_pct),
-    ]
-    return [(label, fmt(value)) for label, value, fmt in items if value is not None]
-
-
-def _days_item(training: JsonDict) -> tuple[str, float | None, Formatter]:
-    wall = number(training, "wall_days")
-    if wall is not None:
-        return ("Days to train (wall-clock)", wall, fmt_num)
-    return ("Days to train", number(training, "train_days"), fmt_num)
-
-
-def summary(plan: JsonDict) -> str:
+def summary(plan: Plan) -> str:
     """The strip of headline numbers under the header."""
-    items = _summary_items(plan)
+    d, run = plan.design, plan.training.run
+    items = [("Accelerators", f"{d.accelerators:,}"), ("IT power", f"{fmt_num(d.it_power_mw)} MW"),
+             ("Facility power", f"{fmt_num(d.facility_power_mw)} MW"), ("Capex", fmt_usd(plan.cost.capex_usd)),
+             ("Cost per GPU-hour", fmt_usd(plan.cost.usd_per_gpu_hour)), ("MFU", fmt_pct(plan.training.best.mfu))]
+    if run is not None:
+        items.insert(5, ("Days to train (wall-clock)", fmt_num(run.wall_days)))
     cells = "".join(f'<div class="stat"><div class="v">{escape(v)}</div><div class="l">{escape(k)}</div></div>'
                     for k, v in items)
-    return f'<div class="summary">{cells}</div>' if cells else ""
+    return f'<div class="summary">{cells}</div>'
+
+
+def _breakdown_figure(title: str, parts: list[tuple[str, float]], unit: str, stacked: bool = False) -> str:
+    fmt = unit_formatter(unit)
+    parts = [(k, v) for k, v in parts if v > 0]
+    if not parts:
+        return ""
+    chart = (stacked_bar if stacked else bar_chart)(parts, fmt, f"{title} ({unit})")
+    return figure(title, chart, f"Total {fmt(sum(v for _, v in parts))}")
 
 
 # ---- design ------------------------------------------------------------------------------------
 
-def design_section(design: JsonDict) -> str:
-    """Counts, power and capex breakdowns, opex, and the fabric's tiers."""
-    parts = [_design_counts(design), grid([_power_figure(design), _capex_figure(design)])]
-    parts += [grid([_opex_figure(design), _fabric_summary(design)]), _tier_table(design)]
-    parts += generic_parts(nested_rest(design, DESIGN_CHARTED))
-    return section("design", "Cluster design", parts)
-
-
-def _design_counts(design: JsonDict) -> str:
-    rows = scalar_rows({k: v for k, v in design.items() if k not in DESIGN_CHARTED})
-    it, facility = number(design, "it_power_mw"), number(design, "facility_power_mw")
-    if it and facility:
-        rows.append(("PUE (facility / IT)", f"{facility / it:.2f}"))
-    return kv_table(rows)
-
-
-def _power_figure(design: JsonDict) -> str:
-    power = subdict(design, "power_mw")
-    if power is None:
-        return ""
-    parts = [(k, v) for k, v in numeric_parts(power) if v > 0]
-    total = number(power, "total") or sum(v for _, v in parts)
-    return figure("Power breakdown", stacked_bar(parts, with_unit("MW"), "Power breakdown (MW)"),
-                  f"Total {fmt_num(total)} MW")
-
-
-def _capex_figure(design: JsonDict) -> str:
-    capex = subdict(design, "capex_usd")
-    if capex is None:
-        return ""
-    parts = numeric_parts(capex)
-    total = number(capex, "total") or sum(v for _, v in parts)
-    return figure("Capex breakdown", bar_chart(parts, fmt_usd, "Capex breakdown (USD)"), f"Total {fmt_usd(total)}")
-
-
-def _opex_figure(design: JsonDict) -> str:
-    opex = subdict(design, "opex_usd_per_year")
-    if opex is None:
-        return ""
-    parts = numeric_parts(opex)
-    total = number(opex, "total") or sum(v for _, v in parts)
-    chart = bar_chart(parts, lambda x: f"{fmt_usd(x)}/yr", "Opex per year (USD)")
-    return figure("Opex per year", chart, f"Total {fmt_usd(total)} per year")
-
-
-def _fabric_summary(design: JsonDict) -> str:
-    fabric = subdict(design, "fabric")
-    if fabric is None:
-        return ""
-    rows = scalar_rows(fabric)
-    return f"<h3>Fabric</h3>{kv_table(rows)}" if rows else ""
-
-
-def _tier_table(design: JsonDict) -> str:
-    fabric = subdict(design, "fabric") or {}
-    tiers = fabric.get("tier_table")
-    if not isinstance(tiers, list) or not tiers:
-        return ""
-    records = [t for t in tiers if isinstance(t, Mapping)]
-    columns: list[str] = []
-    for rec in records:
-        columns += [str(k) for k in rec if str(k) not in columns]
-    rows = [[inline_value(c, rec.get(c)) if c in rec else "" for c in columns] for rec in records]
-    return data_table([humanize(c) for c in columns], rows, "Fabric tiers")
+def design_section(d: DesignSummary) -> str:
+    """Counts, power and capex breakdowns, opex, the fabric and its tiers."""
+    counts = kv_table(scalar_rows(d, skip=("assumptions",)))
+    charts = grid([_breakdown_figure("Power breakdown", numbers_of(d.power_mw), "MW", stacked=True),
+                   _breakdown_figure("Capex breakdown", numbers_of(d.capex_usd), "USD")])
+    opex = grid([_breakdown_figure("Opex per year", numbers_of(d.opex_usd_per_year), "USD/year"),
+                 f"<h3>Fabric</h3>{kv_table(scalar_rows(d.fabric))}"])
+    tiers = records_table("Fabric tiers", list(d.fabric.per_tier))
+    notes = "".join(f"<li>{escape(a)}</li>" for a in d.assumptions)
+    return section("design", "Cluster design", [counts, charts, opex, tiers,
+                                                f"<h3>Assumptions</h3><ul>{notes}</ul>" if notes else ""])
 
 
 # ---- training ----------------------------------------------------------------------------------
 
-def training_section(training: JsonDict) -> str:
-    """Layout, headline figures, step and memory breakdowns, failures and cost."""
-    parts = [_layout_line(training), kv_table(scalar_rows(training))]
-    parts.append(grid([_step_figure(training), _memory_figure(training)]))
-    parts.append(grid([_lost_days_figure(training), _cost_figure(training)]))
-    parts += generic_parts(nested_rest(training, TRAINING_CHARTED))
+def training_section(t: TrainingResult) -> str:
+    """Layout, headline figures, step and memory breakdowns, the run with failures and its cost."""
+    best = t.best
+    chips = "".join(f'<span class="tag"><b>{escape(k)}</b> {escape(str(v))}</span>'
+                    for k, v in best.layout.model_dump().items())
+    rows = scalar_rows(t, skip=("job_choice",)) + scalar_rows(best)
+    parts = [f'<div class="layout"><h3>Parallel layout</h3>{chips}</div>', kv_table(rows)]
+    parts.append(grid([_breakdown_figure("Step time breakdown", numbers_of(best.step_breakdown_s), "s", True),
+                       _breakdown_figure("Memory per GPU by part", numbers_of(best.memory_breakdown_gb), "GB")]))
+    if t.run is not None:
+        parts.append(kv_table(scalar_rows(t.run), "The run (failures included)"))
+        parts.append(grid([_breakdown_figure("Days lost to failures", numbers_of(t.run.lost_days), "days"),
+                           _breakdown_figure("Cost of the run", numbers_of(t.run.cost_usd.model_dump()), "USD")]))
+    parts.append(records_table("Best layouts", [r.layout for r in t.top]))
+    if t.job_choice:
+        parts.append(f"<p>Job size: {escape(t.job_choice)}.</p>")
     return section("training", "Training", parts)
-
-
-def nested_rest(d: JsonDict, charted: Sequence[str]) -> JsonDict:
-    """The entries of ``d`` not charted and not scalar (nor lists of scalars), for generic tables."""
-    return {k: v for k, v in d.items() if k not in charted and isinstance(v, Mapping | list)
-            and not all(is_scalar(x) for x in v)}
-
-
-def _layout_line(training: JsonDict) -> str:
-    layout = subdict(training, "layout")
-    if layout is None:
-        return ""
-    chips = "".join(f'<span class="tag"><b>{escape(str(k))}</b> {escape(fmt_value(str(k), v))}</span>'
-                    for k, v in layout.items() if not isinstance(v, Mapping | list))
-    return f'<div class="layout"><h3>Parallel layout</h3>{chips}</div>'
-
-
-def _step_figure(training: JsonDict) -> str:
-    steps = subdict(training, "step_breakdown_s")
-    if steps is None:
-        return ""
-    parts = [(k, v) for k, v in numeric_parts(steps) if v > 0]
-    total = number(training, "step_time_s") or sum(v for _, v in parts)
-    chart = stacked_bar(parts, lambda x: f"{x:.3g} s", "Step time breakdown (s)")
-    return figure("Step time breakdown", chart, f"Step time {fmt_num(total)} s; parts that are zero are left out")
-
-
-def _memory_figure(training: JsonDict) -> str:
-    memory = subdict(training, "memory_breakdown_gb")
-    if memory is None:
-        return ""
-    parts = numeric_parts(memory)
-    total = number(training, "memory_gb") or sum(v for _, v in parts)
-    chart = bar_chart(parts, with_unit("GB"), "Memory per GPU by part (GB)")
-    return figure("Memory per GPU by part", chart, f"Total {fmt_num(total)} GB per GPU")
-
-
-def _lost_days_figure(training: JsonDict) -> str:
-    lost = subdict(training, "lost_days")
-    if lost is None:
-        return ""
-    parts = numeric_parts(lost)
-    caption = _wall_clock_caption(training, sum(v for _, v in parts))
-    return figure("Days lost to failures", bar_chart(parts, with_unit("days"), "Days lost to failures"), caption)
-
-
-def _wall_clock_caption(training: JsonDict, lost: float) -> str:
-    train, wall, ettr = number(training, "train_days"), number(training, "wall_days"), number(training, "ettr")
-    text = f"{fmt_num(lost)} days lost"
-    if train is not None and wall is not None:
-        text = f"{fmt_num(train)} failure-free days become {fmt_num(wall)} wall-clock days; " + text
-    return text + (f" (ETTR {fmt_pct(ettr)})" if ettr is not None else "")
-
-
-def _cost_figure(training: JsonDict) -> str:
-    cost = subdict(training, "cost_usd")
-    if cost is None:
-        return ""
-    parts = numeric_parts(cost)
-    total = number(cost, "total") or sum(v for _, v in parts)
-    return figure("Cost of the run", bar_chart(parts, fmt_usd, "Cost of the run (USD)"), f"Total {fmt_usd(total)}")
 
 
 # ---- scaling -----------------------------------------------------------------------------------
 
-def scaling_points(points: object) -> list[tuple[float, float | None, float | None]]:
-    """Valid (gpus, mfu, train_days) points, sorted by GPU count."""
-    if not isinstance(points, list):
-        return []
-    out = []
-    for p in points:
-        if isinstance(p, Mapping) and is_number(p.get("gpus")) and p["gpus"] > 0:
-            out.append((float(p["gpus"]), number(p, "mfu"), number(p, "train_days")))
-    return sorted(out)
-
-
-def scaling_section(points: object) -> str:
-    """MFU and days to train against cluster size: a two-axis curve and its table."""
-    pts = scaling_points(points)
-    if not pts:
+def scaling_section(points: list[ScalingPoint]) -> str:
+    """MFU and wall-clock days against job size: a two-axis curve and its table."""
+    if not points:
         return ""
-    parts = [_scaling_chart(pts)]
-    rows = [[fmt_count(g), fmt_pct(m) if m is not None else "—", f"{fmt_num(d)}" if d is not None else "—"]
-            for g, m, d in pts]
-    parts.append(data_table(["GPUs", "MFU", "Days to train"], rows))
-    return section("scaling", "Scaling", parts)
+    xs = [float(p.gpus) for p in points]
+    left = Series("MFU", [p.mfu for p in points], fmt_pct)
+    right = Series("Wall-clock days", [p.wall_days for p in points], fmt_num, dashed=True)
+    title = "MFU and days to train against job size"
+    chart = figure(title, line_chart(xs, left, right, "GPUs in the job", fmt_compact, title))
+    return section("scaling", "Scaling", [chart, records_table("Scaling curve", points)])
 
 
-def _scaling_chart(pts: Sequence[tuple[float, float | None, float | None]]) -> str:
-    xs = [g for g, _, _ in pts]
-    mfu = [m for _, m, _ in pts if m is not None]
-    days = [d for _, _, d in pts if d is not None and d > 0]
-    left = Series("MFU", mfu, fmt_pct) if len(mfu) == len(xs) else None
-    right = Series("Days to train", days, fmt_num, dashed=True) if len(days) == len(xs) else None
-    if left is None:
-        left, right = right, None
-    if left is None:
-        return ""
-    title = "MFU and days to train against cluster size"
-    return figure(title, line_chart(xs, left, right, "GPUs in the job", fmt_compact, title))
+# ---- serving, scheduling, cost -----------------------------------------------------------------
+
+def serving_section(s: ServingSection) -> str:
+    """The deployment under the SLOs, its fleet, power and price."""
+    rows = scalar_rows(s) + scalar_rows(s.plan) + scalar_rows(s.cost)
+    lat = [(f"{name} p50 / p99", f"{fmt_num(p.p50)} / {fmt_num(p.p99)} ms")
+           for name, p in (("TTFT", s.plan.ttft_ms), ("TPOT", s.plan.tpot_ms))]
+    return section("serving", "Serving", [kv_table(rows + lat)])
 
 
-# ---- anything else -----------------------------------------------------------------------------
+def scheduling_section(s: SchedulingSection) -> str:
+    """Compute per researcher: the distribution across researchers, waits and utilisation."""
+    q = s.queue
+    rc = q.researcher_compute
+    bars = [("p10", rc.p10), ("median", rc.median), ("mean", rc.mean), ("p90", rc.p90)]
+    chart = figure("GPU-hours per researcher per day", bar_chart(bars, with_unit("GPU-h/day"),
+                   "GPU-hours per researcher per day"), f"{s.researchers} researchers under {s.policy}")
+    waits = data_table(["", "mean", "p50", "p99"], [
+        [label, fmt_num(v.mean), fmt_num(v.p50), fmt_num(v.p99)]
+        for label, v in (("Queue wait (h)", q.queue_wait_h), ("Job completion time (h)", q.jct_h))])
+    rows = scalar_rows(s) + [("Jobs simulated", f"{q.jobs:,}"),
+                             ("Utilisation (arrival window)", fmt_pct(q.utilization)),
+                             ("Utilisation (to the last job)", fmt_pct(q.utilization_makespan)),
+                             ("Gini of compute shares", f"{rc.gini:.2f}"), ("Jain of compute shares", f"{rc.jain:.2f}"),
+                             ("Largest job's share of GPU-time", fmt_pct(q.largest_job_gpu_time_share)),
+                             ("Arrival window / makespan",
+                              f"{fmt_num(q.arrival_window_h)} / {fmt_num(q.makespan_h)} h")]
+    return section("scheduling", "Researchers", [grid([chart, kv_table(rows) + waits])])
 
-def generic_section(key: str, value: object) -> str:
-    """Any other stage's result as tables of its scalars and nested dicts."""
-    if isinstance(value, Mapping):
-        parts = generic_parts(value)
-    elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-        parts = generic_parts({key: value})
-    else:
-        return ""
-    return section(key, humanize(key), parts) if parts else ""
+
+def generic_section(anchor: str, title: str, model: object) -> str:
+    """Any other section rendered from its fields' metadata."""
+    from pydantic import BaseModel
+
+    return section(anchor, title, model_parts(model)) if isinstance(model, BaseModel) else ""

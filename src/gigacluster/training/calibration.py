@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from gigacluster.comm import CommParams
+from gigacluster.overlay import merge_overlay
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class LowPrecisionCal(_Frozen):
+    coverage: float  # fraction of GEMM FLOPs run in the format (rest bf16)
+    factor: float  # achieved fraction of the format's peak relative to bf16 GEMMs
+
+
 class GemmCal(_Frozen):
     efficiency_max: dict[str, float]
-    low_precision_factor: float
+    low_precision: dict[str, LowPrecisionCal]
     overhead_s: float
     moe_half_tokens: float
 
@@ -78,18 +86,31 @@ class Calibration(_Frozen):
     goodput: GoodputCal
     defaults: DefaultsCal
 
-    def gemm_efficiency(self, family: str) -> float:
+    def gemm_efficiency(self, generation: str) -> float:
         table = self.gemm.efficiency_max
-        return table.get(family, table["other"])
+        return table.get(generation, table["other"])
 
-    def attention_efficiency(self, family: str) -> float:
+    def attention_efficiency(self, generation: str) -> float:
         table = self.attention.relative_efficiency
-        return table.get(family, table["other"])
+        return table.get(generation, table["other"])
 
 
 CALIBRATION_PATH = Path(str(resources.files("gigacluster.training") / "data" / "calibration.yaml"))
 
 
+def shipped_raw(path: Path = CALIBRATION_PATH) -> dict[str, Any]:
+    """The shipped calibration file as a plain mapping (the keys an overlay may set)."""
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return raw
+
+
 @functools.cache
 def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
-    return Calibration.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return Calibration.model_validate(shipped_raw(path))
+
+
+# --- overlay hook (gigacluster calibrate) ------------------------------------------------------
+def calibration_with_overlay(overlay: Mapping[str, object], path: Path = CALIBRATION_PATH) -> Calibration:
+    """The shipped calibration with measured values on top: ``overlay`` maps dotted keys of the
+    shipped file (``gemm.efficiency_max.hopper``) to numbers; unknown keys are refused."""
+    return Calibration.model_validate(merge_overlay(shipped_raw(path), overlay, "training"))

@@ -21,7 +21,6 @@ from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
 
 F = np.ndarray
-LOW_PRECISION = ("fp8", "mxfp8", "nvfp4")
 GEMMS_PER_LAYER = 4.0  # QKV, output projection, FFN up(+gate), FFN down
 
 
@@ -36,11 +35,21 @@ class Rates:
     @staticmethod
     def of(job: TrainingJob, cal: Calibration) -> Rates:
         acc = job.accelerator
-        eff = cal.gemm_efficiency(acc.family)
-        low = cal.gemm.low_precision_factor if job.precision in LOW_PRECISION else 1.0
-        gemm = acc.peak_tflops(job.precision) * 1e12 * eff * low
-        attn = acc.peak_tflops("bf16") * 1e12 * eff * cal.attention_efficiency(acc.family)
-        return Rates(gemm, attn, acc.hbm_tbps * 1e12 * cal.memory_bound.hbm_efficiency)
+        eff = cal.gemm_efficiency(acc.generation)
+        bf16 = acc.peak_tflops("bf16") * 1e12 * eff
+        attn = bf16 * cal.attention_efficiency(acc.generation)
+        return Rates(gemm_rate(job, cal, bf16), attn, acc.hbm_tbps * 1e12 * cal.memory_bound.hbm_efficiency)
+
+
+def gemm_rate(job: TrainingJob, cal: Calibration, bf16_rate: float) -> float:
+    """Achieved GEMM FLOP/s: a low-precision format runs ``coverage`` of the FLOPs at its own peak
+    × ``factor`` and the rest at bf16 (harmonic mix: time adds, not rate)."""
+    low = cal.gemm.low_precision.get(job.precision)
+    if low is None:
+        return bf16_rate
+    acc = job.accelerator
+    low_rate = bf16_rate * acc.peak_tflops(job.precision) / acc.peak_tflops("bf16") * low.factor
+    return 1.0 / (low.coverage / low_rate + (1.0 - low.coverage) / bf16_rate)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator, Precision
 from gigacluster.llm.spec import ModelSpec
 from gigacluster.training.layout import Recompute, Sharding
+from gigacluster.training.schedules import schedule
 
 
 class FixedLayout(BaseModel):
@@ -24,6 +25,7 @@ class FixedLayout(BaseModel):
     micro_batch: int | None = None
     sharding: Sharding | None = None
     recompute: Recompute | None = None
+    pipeline_schedule: str | None = None  # a name of training.schedules.SCHEDULES
 
     @model_validator(mode="after")
     def _positive(self) -> FixedLayout:
@@ -31,6 +33,8 @@ class FixedLayout(BaseModel):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise GigaclusterError(name.replace("_", "-"), f"must be a positive integer, got {value}")
+        if self.pipeline_schedule is not None:
+            schedule(self.pipeline_schedule)  # raises naming the allowed schedules
         return self
 
 
@@ -67,6 +71,7 @@ class TrainingJob(BaseModel):
     global_batch_seqs: int
     precision: Precision = "bf16"
     fixed: FixedLayout = FixedLayout()
+    schedules: tuple[str, ...] | None = None  # schedules searched when not fixed (None: all)
 
     @model_validator(mode="after")
     def _check(self) -> TrainingJob:

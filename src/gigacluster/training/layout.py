@@ -14,6 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
+from gigacluster.training.schedules import BY_CODE, schedule
+
 Sharding = Literal["none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp"]
 Recompute = Literal["none", "selective", "full"]
 SHARDINGS: tuple[str, ...] = ("none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp")
@@ -42,6 +44,7 @@ class Layout(BaseModel):
     micro_batch: int = 1
     sharding: Sharding = "dist_opt"
     recompute: Recompute = "none"
+    pipeline_schedule: str = "1f1b"  # a name of training.schedules.SCHEDULES
 
     @property
     def gpus(self) -> int:
@@ -61,6 +64,7 @@ class Candidates:
     mb: IntArray
     shard: IntArray  # SHARD_STAGE code
     rc: IntArray  # RECOMPUTE_CODE
+    sched: IntArray  # Schedule.code (training.schedules)
 
     @property
     def etp(self) -> IntArray:
@@ -81,6 +85,7 @@ class Candidates:
             tp=int(self.tp[i]), pp=int(self.pp[i]), vpp=int(self.vpp[i]), dp=int(self.dp[i]),
             cp=int(self.cp[i]), ep=int(self.ep[i]), micro_batch=int(self.mb[i]),
             sharding=shard[int(self.shard[i])], recompute=rc[int(self.rc[i])],  # type: ignore[arg-type]
+            pipeline_schedule=BY_CODE[int(self.sched[i])].name,
         )
 
     @staticmethod
@@ -92,4 +97,5 @@ class Candidates:
             tp=one(layout.tp), pp=one(layout.pp), vpp=one(layout.vpp), dp=one(layout.dp),
             cp=one(layout.cp), ep=one(layout.ep), mb=one(layout.micro_batch),
             shard=one(SHARD_STAGE[layout.sharding]), rc=one(RECOMPUTE_CODE[layout.recompute]),
+            sched=one(schedule(layout.pipeline_schedule).code),
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gigacluster.training import schedules
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
@@ -56,8 +57,9 @@ def local_params(d: Dims, c: Candidates) -> tuple[F, F]:
     dense_layer = dense_layer + d.moe_fraction * (d.shared * d.expert_params + d.hidden * d.experts)
     ends = np.where(c.pp == 1, d.embedding_params + d.head_params,
                     max(d.embedding_params, d.head_params))
-    dense = (layers * dense_layer + ends) / c.tp
-    expert = layers * d.moe_fraction * d.experts * d.expert_params / (c.ep * c.etp)
+    copies = schedules.param_copies(c.sched)  # DualPipe holds two stages per rank
+    dense = copies * (layers * dense_layer + ends) / c.tp
+    expert = copies * layers * d.moe_fraction * d.experts * d.expert_params / (c.ep * c.etp)
     return dense, expert
 
 
@@ -83,7 +85,7 @@ def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_bat
     low = job.precision in ("fp8", "mxfp8", "nvfp4")
     per_layer = t * (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) / c.tp
     stored = np.where(c.rc == 2, t * d.hidden * DTYPE_BYTES / c.tp, per_layer)
-    inflight = np.minimum(micro_batches, c.pp) * np.where(c.vpp > 1, 1 + (c.pp - 1) / (c.pp * c.vpp), 1.0)
+    inflight = schedules.inflight(c.sched, c.pp, c.vpp, micro_batches)
     acts = stored * np.ceil(d.layers / c.pp) * inflight + np.where(c.rc == 2, per_layer, 0.0)
     return Memory(
         weights=(sharded(np.where(fsdp, m.fsdp_weight_bytes, m.weight_bytes), 3) + gather) / GB,

@@ -33,7 +33,8 @@ class LayoutResult(BaseModel):
     step_breakdown_s: dict[str, float]
     memory_gb: float
     memory_breakdown_gb: dict[str, float]
-    mfu: float
+    mfu: float  # model FLOPs / dense BF16 peak (the published convention, whatever the precision)
+    mfu_at_precision_peak: float  # model FLOPs / dense peak of the run's precision (fp8, nvfp4, ...)
     hfu: float
     tokens_per_s: float
     tflops_per_gpu: float
@@ -53,6 +54,7 @@ class TrainingPlan(BaseModel):
     best: LayoutResult
     top: list[LayoutResult]
     search: SearchStats
+    peak_rule: str = ""  # how the accelerator's peaks were derived when unpublished (catalog rule)
 
 
 def hardware_flops_per_token(job: TrainingJob, layout: Layout) -> float:
@@ -78,7 +80,9 @@ def _result(job: TrainingJob, out: SearchOutcome, i: int) -> LayoutResult:
     return LayoutResult(
         layout=layout, micro_batches=int(ev.micro_batches[i]), step_time_s=step, step_breakdown_s=parts,
         memory_gb=float(sum(mem.values())), memory_breakdown_gb=mem,
-        mfu=model_flops / step / peak, hfu=hardware_flops_per_token(job, layout) * tokens / step / peak,
+        mfu=model_flops / step / peak,
+        mfu_at_precision_peak=model_flops / step / (job.accelerator.peak_tflops(job.precision) * 1e12 * job.gpus),
+        hfu=hardware_flops_per_token(job, layout) * tokens / step / peak,
         tokens_per_s=tokens / step, tflops_per_gpu=model_flops / step / job.gpus / 1e12,
     )
 
@@ -94,6 +98,7 @@ def plan_training(job: TrainingJob, cal: Calibration | None = None, top_k: int =
         model=job.model.name, accelerator=job.accelerator.id, gpus=job.gpus, seq_len=job.seq_len,
         global_batch_seqs=job.global_batch_seqs, precision=job.precision, best=top[0], top=top,
         search=SearchStats(candidates=out.enumerated, feasible=int(out.order.size), seconds=out.seconds),
+        peak_rule=job.accelerator.peak_rule,
     )
 
 

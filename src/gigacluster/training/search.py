@@ -17,6 +17,8 @@ from gigacluster.training.dims import Dims, dims_of
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import RECOMPUTE_CODE, SHARD_STAGE, Candidates
 from gigacluster.training.memory import Memory
+from gigacluster.training.schedules import SCHEDULES, schedule
+from gigacluster.training.schedules import valid as valid_schedule
 from gigacluster.training.step import Evaluation, evaluate
 
 POW2 = (1, 2, 4, 8, 16, 32, 64)
@@ -48,25 +50,47 @@ def _options(job: TrainingJob, d: Dims) -> list[tuple[int, ...]]:
     mb = (f.micro_batch,) if f.micro_batch else MB
     shard = (SHARD_STAGE[f.sharding],) if f.sharding else (0, 1, 2, 3)
     rc = (RECOMPUTE_CODE[f.recompute],) if f.recompute else (0, 1, 2)
-    return [tp, pp, vpp, cp, ep, mb, shard, rc]
+    names = (f.pipeline_schedule,) if f.pipeline_schedule else (job.schedules or tuple(SCHEDULES))
+    sched = tuple(schedule(n).code for n in names)
+    return [tp, pp, vpp, cp, ep, mb, shard, rc, sched]
 
 
-def enumerate_candidates(job: TrainingJob, d: Dims) -> Candidates:
-    """The grid of structurally valid layouts (degrees multiply to the GPU count, etc.)."""
+def enumerate_candidates(job: TrainingJob, d: Dims, uneven_batch: bool = False) -> Candidates:
+    """The grid of structurally valid layouts (degrees multiply to the GPU count, etc.). With
+    ``uneven_batch`` the global batch need not split evenly over dp·mb: ranks run ⌈B/(dp·mb)⌉
+    micro-batches (the last partly filled), the fallback for GPU counts such as 11,616.
+
+    The parallel degrees are filtered first; pipeline schedules, shardings and recompute
+    policies are then crossed with the survivors only (most of the grid never reaches them)."""
     opts = _options(job, d)
-    mesh = np.meshgrid(*[np.asarray(o, dtype=np.int64) for o in opts], indexing="ij")
-    tp, pp, vpp, cp, ep, mb, shard, rc = (m.ravel() for m in mesh)
+    mesh = np.meshgrid(*[np.asarray(o, dtype=np.int64) for o in opts[:6]], indexing="ij")
+    tp, pp, vpp, cp, ep, mb = (m.ravel() for m in mesh)
     dp = np.maximum(job.gpus // (tp * pp * cp), 1)
     ok = (tp * pp * cp * dp == job.gpus) & (d.layers >= pp * vpp) & ((vpp == 1) | (pp > 1))
     ok &= (ep == 1) | ((d.experts > 0) & (d.experts % ep == 0))
-    ok &= ((tp * dp * cp) % ep == 0) & (job.global_batch_seqs % (dp * mb) == 0)
+    ok &= (tp * dp * cp) % ep == 0
+    ok &= (job.global_batch_seqs % (dp * mb) == 0) | uneven_batch
     if job.fixed.dp:
         ok &= dp == job.fixed.dp
-    if not job.fixed.vpp:  # Megatron's interleaved schedule needs m divisible by p
-        m = job.global_batch_seqs // np.maximum(dp * mb, 1)
-        ok &= (vpp == 1) | (m % pp == 0)
-    c = Candidates(tp=tp, pp=pp, vpp=vpp, dp=dp, cp=cp, ep=ep, mb=mb, shard=shard, rc=rc)
-    return c.take(ok)
+    idx = np.flatnonzero(ok)
+    tp, pp, vpp, cp, ep, mb, dp = (a[idx] for a in (tp, pp, vpp, cp, ep, mb, dp))
+    m = -(-job.global_batch_seqs // np.maximum(dp * mb, 1))
+    rows, codes = [], []
+    for code in opts[8]:
+        sched = np.full(idx.shape, code, dtype=np.int64)
+        fits = valid_schedule(sched, pp, vpp, m) | ((job.fixed.vpp is not None) & (code == 1) & (vpp > 1))
+        rows.append(np.flatnonzero(fits))
+        codes.append(sched[rows[-1]])
+    keep, sched = np.concatenate(rows), np.concatenate(codes)
+    shard, rc = (g.ravel() for g in np.meshgrid(np.asarray(opts[6]), np.asarray(opts[7]), indexing="ij"))
+    k = shard.size
+    def cross(a: np.ndarray) -> np.ndarray:
+        return np.repeat(a, k)
+
+    return Candidates(tp=cross(tp[keep]), pp=cross(pp[keep]), vpp=cross(vpp[keep]), dp=cross(dp[keep]),
+                      cp=cross(cp[keep]), ep=cross(ep[keep]), mb=cross(mb[keep]),
+                      shard=np.tile(shard, keep.size).astype(np.int64), rc=np.tile(rc, keep.size).astype(np.int64),
+                      sched=cross(sched))
 
 
 def _concat(parts: list[Evaluation]) -> Evaluation:
@@ -85,6 +109,8 @@ def search(job: TrainingJob, cal: Calibration | None = None) -> SearchOutcome:
     start = time.perf_counter()
     d = dims_of(job.model)
     cands = enumerate_candidates(job, d)
+    if len(cands) == 0:
+        cands = enumerate_candidates(job, d, uneven_batch=True)
     if len(cands) == 0:
         raise GigaclusterError("layout", explain_no_candidate(job))
     chunks = [evaluate(job, cands.take(np.arange(i, min(i + CHUNK, len(cands)))), cal, d)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gigacluster.comm import TieredFabric, all_gather_s, all_reduce_s, default_fabric, p2p_s
+from gigacluster.training import schedules
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.costs import LayerCost, Rates, dense_layer, head_fwd_s, moe_layer, tokens
 from gigacluster.training.dims import DTYPE_BYTES, Dims, dims_of
@@ -63,17 +64,17 @@ def _per_layer(d: Dims, dense: LayerCost, moe: LayerCost | None, c: Candidates,
     rc = np.where(full, fwd, np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0))
     passes = np.where(full, 3.0, 2.0)
     return {
-        "fwd": fwd, "bwd": bwd, "recompute": rc,
+        "fwd": fwd, "bwd": bwd, "recompute": rc, "wgrad": _mix(d, dense, moe, "gemm"),
         "tp_comm": passes * _mix(d, dense, moe, "tp_comm") * (1 - ov.tp),
         "cp_comm": (passes + 1.0) * _mix(d, dense, moe, "cp_comm") * (1 - ov.cp),
-        "ep_comm": passes * _mix(d, dense, moe, "ep_comm") * (1 - ov.ep),
+        "ep_comm": passes * _mix(d, dense, moe, "ep_comm") * (1 - ov.ep) * (1 - schedules.ep_hidden(c.sched)),
     }
 
 
 def _stage(job: TrainingJob, d: Dims, layer: dict[str, F], head: F, c: Candidates) -> dict[str, F]:
     """Per-micro-batch seconds on the most loaded stage: layers are balanced around the LM head
     as far as whole layers allow (Megatron's pipeline split accounting for embedding and loss)."""
-    per_layer = sum(layer.values())
+    per_layer = sum(v for k, v in layer.items() if k != "wgrad")
     whole = d.layers * per_layer + 3.0 * head
     load = np.maximum(np.ceil(d.layers / c.pp) * per_layer, whole / c.pp) / whole
     stage = {k: load * d.layers * v for k, v in layer.items()}
@@ -116,15 +117,18 @@ def _optimizer(d: Dims, c: Candidates, job: TrainingJob, r: Rates, cal: Calibrat
     return params * cal.optimizer.bytes_per_param / r.hbm_bytes
 
 
-def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None = None) -> Evaluation:
-    """Step-time parts and memory of every candidate (validity is checked by the caller)."""
-    d = d or dims_of(job.model)
+def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tuple[dict[str, F], F]:
+    """Step-time parts (s) of every candidate and its micro-batch count m (memory not computed)."""
     r, fab = Rates.of(job, cal), fabric_of(job, cal)
     dense = dense_layer(job, d, c, r, fab, cal)
     moe = moe_layer(job, d, c, r, fab, cal) if d.moe_layers else None
-    m = job.global_batch_seqs / (c.dp * c.mb)
+    m = np.ceil(job.global_batch_seqs / (c.dp * c.mb))
     stage = _stage(job, d, _per_layer(d, dense, moe, c, cal), head_fwd_s(job, d, c, r), c)
+    wgrad = stage.pop("wgrad")
     t_mb = sum(stage.values())
+    # F, B, W of the schedule formulas: exposed comm spread over the passes in proportion to compute
+    scale = t_mb / (stage["fwd"] + stage["bwd"] + stage["recompute"])
+    f, w = stage["fwd"] * scale, wgrad * scale
     p2p_bytes = tokens(job, c) * d.hidden * DTYPE_BYTES / c.tp
     pp_raw = 2.0 * c.vpp * p2p_s(p2p_bytes, fab.bandwidth_gbps(2 * c.tp * c.cp * c.dp), cal.comm)
     parts = {
@@ -133,8 +137,20 @@ def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None =
         "tp_comm": m * stage["tp_comm"], "cp_comm": m * stage["cp_comm"], "ep_comm": m * stage["ep_comm"],
         "pp_comm": np.where(c.pp > 1, m * pp_raw * (1 - cal.overlap.pp), 0.0),
         "dp_comm": _dp_comm(job, d, c, fab, cal, stage, m),
-        "bubble": (c.pp - 1) / c.vpp * t_mb,
+        "bubble": schedules.bubble_s(c.sched, c.pp, c.vpp, f, t_mb - f - w, w),
         "optimizer": _optimizer(d, c, job, r, cal),
         "overhead": np.full(c.tp.shape, cal.step_overhead_s),
     }
+    return parts, m
+
+
+def step_time_s(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> F:
+    parts, _ = step_parts(job, c, cal, d)
+    return np.sum([parts[k] for k in PARTS], axis=0)
+
+
+def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None = None) -> Evaluation:
+    """Step-time parts and memory of every candidate (validity is checked by the caller)."""
+    d = d or dims_of(job.model)
+    parts, m = step_parts(job, c, cal, d)
     return Evaluation(parts, memory(job, d, c, cal, m), m)

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import functools
-import math
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigacluster.catalog import get_model
-from gigacluster.catalog.files import model_error, read_csv
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.spec import ModelSpec
 
 _INT = ("layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab", "moe_experts",
         "moe_topk", "moe_shared_experts", "moe_ffn_hidden", "moe_dense_layers", "num_gpus", "tp", "pp",
-        "ep", "dp")
+        "ep", "dp", "prefill_tp", "prefill_ep", "prefill_dp", "decode_tp", "decode_ep", "decode_dp", "mtp_depth",
+        "redundant_experts", "batch_per_rank")
 _FLOAT = ("input_len", "output_len", "ttft_limit_ms", "tpot_limit_ms", "value", "params_b",
-          "active_params_b")
+          "active_params_b", "prefix_hit_rate", "kv_len_avg", "tok_s_user", "mtp_accept", "input_tokens_per_s",
+          "output_tokens_per_s")
 METRICS = ("output_tokens_per_s_per_gpu", "total_tokens_per_s_per_gpu", "input_tokens_per_s_per_gpu",
            "ttft_ms", "tpot_ms", "e2e_latency_ms")
 
@@ -66,6 +67,26 @@ class InferenceCase(BaseModel):
     moe_shared_experts: int | None = None
     moe_ffn_hidden: int | None = None
     moe_dense_layers: int | None = None
+    # optional columns for disaggregated / wide-EP deployments (blank or absent in older files)
+    deployment: Literal["agg", "disagg"] = "agg"
+    pool: Literal["prefill", "decode", "fleet"] | None = None
+    prefill_tp: int | None = Field(None, ge=1)
+    prefill_ep: int | None = Field(None, ge=1)
+    prefill_dp: int | None = Field(None, ge=1)
+    decode_tp: int | None = Field(None, ge=1)
+    decode_ep: int | None = Field(None, ge=1)
+    decode_dp: int | None = Field(None, ge=1)
+    moe_a2a: Literal["collective", "deepep"] | None = None
+    redundant_experts: int | None = Field(None, ge=0)
+    prefix_hit_rate: float | None = Field(None, ge=0.0, lt=1.0)
+    kv_len_avg: float | None = Field(None, gt=0.0)
+    tok_s_user: float | None = Field(None, gt=0.0)
+    mtp_depth: int | None = Field(None, ge=0)
+    mtp_accept: float | None = Field(None, ge=0.0, le=1.0)
+    batch_per_rank: int | None = Field(None, ge=1)
+    input_tokens_per_s: float | None = Field(None, gt=0.0)
+    output_tokens_per_s: float | None = Field(None, gt=0.0)
+    traffic_profile: str | None = None
 
 
 class Dataset(BaseModel):
@@ -77,28 +98,16 @@ class Dataset(BaseModel):
     length_cv: float
 
 
-def _number(where: str, key: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise GigaclusterError(f"{where}.{key}", f"expected a number, got '{text[:40]}'") from None
-    if not math.isfinite(value) or value < 0:
-        raise GigaclusterError(f"{where}.{key}", f"must be a finite number ≥ 0, got '{text[:40]}'")
-    return value
-
-
-def _parse(row: dict[str, str], where: str = "cases") -> dict[str, Any]:
+def _parse(row: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, text in row.items():
-        if not isinstance(key, str):
-            raise GigaclusterError(where, "more cells than header columns")
         text = (text or "").strip()
         if not text:
             continue
         if key in _INT:
-            out[key] = int(_number(where, key, text))
+            out[key] = int(float(text))
         elif key in _FLOAT:
-            out[key] = _number(where, key, text)
+            out[key] = float(text)
         else:
             out[key] = text
     return out
@@ -107,19 +116,23 @@ def _parse(row: dict[str, str], where: str = "cases") -> dict[str, Any]:
 def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
     """Cases from ``path`` (default: the shipped data/validation/inference.csv)."""
     p = Path(path) if path else default_cases_path()
-    header, rows = read_csv(p, "cases")
-    if "metric" not in header:
+    if not p.exists():
+        raise GigaclusterError("cases", f"no such file '{p}'")
+    with p.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if rows and "metric" not in rows[0]:
         raise GigaclusterError("cases", f"'{p}' is not an inference case file (no 'metric' column)")
-    out = []
-    for line, r in rows:
-        where = f"cases line {line} ({(r.get('id') or '?')[:40]})"
-        try:
-            out.append(InferenceCase(**_parse(r, where)))
-        except ValidationError as exc:
-            raise model_error(exc, InferenceCase, where) from None
-    if not out:
-        raise GigaclusterError("cases", f"'{p}' has a header but no case rows")
-    return out
+    return [_case(r) for r in rows]
+
+
+def _case(row: dict[str, str]) -> InferenceCase:
+    try:
+        return InferenceCase(**_parse(row))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        where = f"case {row.get('id', '?')}.{field}"
+        raise GigaclusterError(where, f"{err['msg']} (got {err.get('input')!r})") from None
 
 
 def default_cases_path() -> Path:

@@ -12,18 +12,22 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from gigacluster.catalog import get_accelerator
 from gigacluster.errors import GigaclusterError
 from gigacluster.inference.calibration import ServingCalibration, load_calibration
+from gigacluster.inference.fleet import fleet_day, load_profile, pool_day
 from gigacluster.inference.layout import ServingLayout
+from gigacluster.inference.options import MtpSpec
+from gigacluster.inference.pools import DecodePool, PrefillPool, decode_pool, prefill_pool
 from gigacluster.inference.search import best_layout, default_kv_precision, rank_layouts
 from gigacluster.inference.simulator import EngineConfig, Limits
 from gigacluster.inference.slo import max_throughput_under_slo
 from gigacluster.inference.step_cost import make_step_fn, step_coefficients
 from gigacluster.inference.throughput import OfflineThroughput, single_request_latency
 from gigacluster.inference.workload import Workload
+from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.validate.cases_inference import InferenceCase, case_model, dataset_of, load_cases
 from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
 
@@ -37,7 +41,7 @@ class Row(PredictedRow):
     scenario: str
 
 
-class InferenceValidation(BaseModel):
+class InferenceValidation(Result):
     """Same shape as ``validate training``: counts, skipped rows, median / mean APE, rows."""
 
     model_config = ConfigDict(frozen=True)
@@ -49,6 +53,10 @@ class InferenceValidation(BaseModel):
     mean_ape: float
     rows: list[Row]
     families: list[FamilyError]
+
+    def flat_rows(self) -> list[dict[str, Scalar]]:
+        """One row per predicted case."""
+        return model_rows(self.rows)
 
 
 def case_lengths(case: InferenceCase) -> tuple[float, float, float]:
@@ -86,19 +94,83 @@ def _slo_throughput(case: InferenceCase, off: OfflineThroughput, cal: ServingCal
     spec, accel = case_model(case), get_accelerator(case.accelerator)
     inp, out, cv = case_lengths(case)
     step = make_step_fn(step_coefficients(spec, accel, off.layout, cal))
-    cfg = EngineConfig(max_batch=cal.global_.offline_max_batch, max_tokens=cal.global_.offline_max_tokens,
+    ranks = off.layout.attention_groups(spec)
+    cfg = EngineConfig(max_batch=cal.global_.offline_max_batch * ranks,
+                       max_tokens=cal.global_.offline_max_tokens * ranks,
                        kv_capacity_tokens=off.memory.kv_tokens_per_engine)
     w = Workload(input_len=inp, output_len=out, length_cv=cv, n_requests=SIM_REQUESTS, seed=7)
     limits = Limits(ttft_ms=case.ttft_limit_ms, tpot_ms=case.tpot_limit_ms)
-    res = max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits)
+    res = max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits, ranks)
     if not res.feasible:
         raise GigaclusterError(f"case {case.id}", "no simulated rate meets the latency limits")
     return res.output_tokens_per_s_per_gpu
 
 
+def pool_layout(case: InferenceCase, pool: str) -> ServingLayout:
+    """The published layout of one pool of a disaggregated case (``prefill_*`` / ``decode_*``)."""
+    tp, ep, dp = (getattr(case, f"{pool}_{k}") for k in ("tp", "ep", "dp"))
+    if not (tp and ep and dp):
+        raise GigaclusterError(f"case {case.id}", f"{pool}_tp / {pool}_ep / {pool}_dp not given")
+    wp = case.weight_precision
+    return ServingLayout(tp=tp, dp=dp, ep=ep, weight_precision=wp, kv_precision=case.kv_precision or
+                         default_kv_precision(wp), moe_a2a=case.moe_a2a or "collective",
+                         overlap="two_batch" if case.moe_a2a == "deepep" else "none",
+                         redundant_experts=case.redundant_experts or 0)
+
+
+def _case_cal(case: InferenceCase, cal: ServingCalibration) -> ServingCalibration:
+    if case.batch_per_rank is None:
+        return cal
+    return cal.model_copy(update={"global_": cal.global_.model_copy(update={"offline_max_batch": case.batch_per_rank})})
+
+
+def _decode_pool(case: InferenceCase, cal: ServingCalibration) -> DecodePool:
+    spec, accel = case_model(case), get_accelerator(case.accelerator)
+    inp = float(case.input_len or 0.0)
+    kv_len = case.kv_len_avg or inp + (case.output_len or 0.0) / 2.0
+    tpot = 1.0 / case.tok_s_user if case.tok_s_user else (case.tpot_limit_ms or 0.0) / 1e3 or None
+    mtp = MtpSpec(depth=case.mtp_depth or 0, accept=case.mtp_accept if case.mtp_accept is not None else 0.85)
+    return decode_pool(spec, accel, pool_layout(case, "decode"), kv_len, tpot, mtp, _case_cal(case, cal))
+
+
+def _prefill_pool(case: InferenceCase, cal: ServingCalibration) -> PrefillPool:
+    spec, accel = case_model(case), get_accelerator(case.accelerator)
+    if not case.input_len:
+        raise GigaclusterError(f"case {case.id}", "input_len unknown")
+    return prefill_pool(spec, accel, pool_layout(case, "prefill"), case.input_len, case.prefix_hit_rate or 0.0, cal)
+
+
+def _fleet_per_gpu(case: InferenceCase, cal: ServingCalibration) -> float:
+    """Output tokens/s per average fleet GPU over a day: both pools autoscaled hour by hour (N+1)."""
+    if not (case.input_tokens_per_s and case.output_tokens_per_s):
+        raise GigaclusterError(f"case {case.id}", "input_tokens_per_s / output_tokens_per_s not given")
+    prefill, decode = _prefill_pool(case, cal), _decode_pool(case, cal)
+    profile = load_profile(case.traffic_profile or "flat")
+    p_day = pool_day(case.input_tokens_per_s, prefill.input_tokens_per_s_per_gpu * prefill.engine_gpus,
+                     prefill.engine_gpus, profile, 1, 0.0, 0.0)
+    d_day = pool_day(case.output_tokens_per_s, decode.output_tokens_per_s_per_gpu * decode.engine_gpus,
+                     decode.engine_gpus, profile, 1, 0.0, 0.0)
+    return fleet_day({"prefill": p_day, "decode": d_day}, case.output_tokens_per_s).output_tokens_per_s_per_avg_gpu
+
+
+def predict_disagg(case: InferenceCase, cal: ServingCalibration) -> tuple[float, str]:
+    """A prefill pool (input tokens/s incl. prefix-cache hits), a decode pool (output tokens/s at the
+    per-user speed or TPOT limit; saturated when neither is given) or a whole fleet over a day."""
+    if case.pool == "prefill":
+        return _prefill_pool(case, cal).input_tokens_per_s_per_gpu, pool_layout(case, "prefill").label()
+    if case.pool == "decode":
+        return _decode_pool(case, cal).output_tokens_per_s_per_gpu, pool_layout(case, "decode").label()
+    if case.pool == "fleet":
+        label = f"P {pool_layout(case, 'prefill').label()} / D {pool_layout(case, 'decode').label()}"
+        return _fleet_per_gpu(case, cal), label
+    raise GigaclusterError(f"case {case.id}", "disaggregated case needs pool prefill | decode | fleet")
+
+
 def predict(case: InferenceCase, cal: ServingCalibration | None = None) -> tuple[float, str]:
     """(predicted value in the case's metric, layout label); raises GigaclusterError to skip."""
     cal = cal or load_calibration()
+    if case.deployment == "disagg":
+        return predict_disagg(case, cal)
     inp, out, _ = case_lengths(case)
     off = case_layout(case, cal)
     label = off.layout.label()

@@ -20,6 +20,7 @@ class PredictedRow(BaseModel):
     predicted: float
     ape: float
     layout: str
+    note: str = ""  # e.g. the stated rule behind an unpublished accelerator peak
 
 
 class Skipped(BaseModel):

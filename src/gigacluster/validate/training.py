@@ -12,16 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict, ValidationError
 
 from gigacluster.catalog import get_accelerator
 from gigacluster.catalog.loaders import raw_models
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.counts import model_flops_per_token, param_counts, qk_dim
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.training.calibration import Calibration, load_calibration
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
-from gigacluster.training.plan import LayoutResult, hardware_flops_per_token, plan_training
+from gigacluster.training.layout import Layout
+from gigacluster.training.plan import hardware_flops_per_token, plan_training
+from gigacluster.training.schedules import available
 from gigacluster.validate.cases import TrainingCase, load_cases
 from gigacluster.validate.ranking import RankingReport, rank_layouts
 from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
@@ -29,10 +32,22 @@ from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, fami
 ARCH_COLUMNS = ("arch", "layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab",
                 "attention", "moe_experts", "moe_topk", "moe_shared_experts", "moe_ffn_hidden",
                 "moe_dense_layers")
-LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "micro_batch", "sharding", "recompute")
+LAYOUT_COLUMNS = ("tp", "pp", "vpp", "dp", "cp", "ep", "micro_batch", "sharding", "recompute", "pipeline_schedule")
 
 
-class ValidationReport(BaseModel):
+# What a bad row can raise while it is turned into a job and predicted: it is skipped, never fatal.
+ROW_ERRORS = (GigaclusterError, ValidationError, ValueError, ArithmeticError)
+
+
+def one_line(exc: Exception) -> str:
+    """A row's skip reason in one line (pydantic errors: the first field and message)."""
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        return f"{'.'.join(str(x) for x in err['loc']) or 'row'}: {err['msg']}"
+    return " ".join(str(exc).split())
+
+
+class ValidationReport(Result):
     """The JSON of `gigacluster validate training`."""
 
     model_config = ConfigDict(frozen=True)
@@ -45,6 +60,10 @@ class ValidationReport(BaseModel):
     rows: list[PredictedRow]
     families: list[FamilyError]
     ranking: RankingReport | None = None
+
+    def flat_rows(self) -> list[dict[str, Scalar]]:
+        """One row per predicted case."""
+        return model_rows(self.rows)
 
     def by_family(self) -> dict[str, tuple[int, float, float]]:
         """family -> (rows, median APE, mean APE)."""
@@ -66,8 +85,13 @@ def case_model(case: TrainingCase) -> ModelSpec:
 
 
 def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
+    if case.error:
+        raise GigaclusterError("case", case.error)
+    for col in ("accelerator", "metric", "value"):
+        if case.get(col) is None:
+            raise GigaclusterError(f"{case.id}.{col}", "blank; a row needs an accelerator, a metric and a value")
     model = case_model(case)
-    acc = get_accelerator(case.get("accelerator"))
+    acc = get_accelerator(str(case.get("accelerator")))
     seq = case.get("seq_len") or model.max_seq_len or 2048
     batch = case.get("global_batch_seqs") or max(1, cal.defaults.global_batch_tokens // seq)
     fixed = FixedLayout(**{k: case.get(k) for k in LAYOUT_COLUMNS if case.get(k) is not None})
@@ -75,14 +99,15 @@ def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
         model=model, accelerator=acc, system=SystemSpec.of(acc),
         gpus=case.get("num_gpus") or cal.defaults.gpus, seq_len=seq, global_batch_seqs=batch,
         precision=case.get("precision") or "bf16", fixed=fixed,
+        schedules=available(int(case.get("year")) if case.get("year") else None, case.get("framework")),
     )
 
 
-def convention_flops_per_token(case: TrainingCase, job: TrainingJob, best: LayoutResult) -> float:
+def convention_flops_per_token(case: TrainingCase, job: TrainingJob, layout: Layout) -> float:
     spec, s = job.model, job.seq_len
     conv = case.get("flops_convention") or ("hardware" if case.get("metric") == "hfu" else "model")
     if conv == "hardware":
-        return hardware_flops_per_token(job, best.layout)
+        return hardware_flops_per_token(job, layout)
     if conv == "6nd":
         return 6.0 * param_counts(spec).active
     if conv == "6nd_attn":
@@ -90,8 +115,9 @@ def convention_flops_per_token(case: TrainingCase, job: TrainingJob, best: Layou
     return model_flops_per_token(spec, s, causal=False)
 
 
-def predict_metric(case: TrainingCase, job: TrainingJob, best: LayoutResult, cal: Calibration) -> float:
-    metric, step = case.get("metric"), best.step_time_s
+def predict_metric(case: TrainingCase, job: TrainingJob, step: float, layout: Layout, cal: Calibration) -> float:
+    """The row's metric from a predicted step time and layout."""
+    metric = case.get("metric")
     tokens_per_gpu_s = job.tokens_per_step / step / job.gpus
     if metric == "step_time_s":
         return step
@@ -102,7 +128,7 @@ def predict_metric(case: TrainingCase, job: TrainingJob, best: LayoutResult, cal
             raise GigaclusterError(f"{case.id}.total_tokens", f"required for {metric} rows")
         hours = case.get("total_tokens") / tokens_per_gpu_s / 3600.0 / cal.goodput.end_to_end
         return hours if metric == "gpu_hours" else hours / job.gpus
-    tflops = convention_flops_per_token(case, job, best) * tokens_per_gpu_s / 1e12
+    tflops = convention_flops_per_token(case, job, layout) * tokens_per_gpu_s / 1e12
     if metric == "tflops_per_gpu":
         return tflops
     low = job.precision in ("fp8", "mxfp8") and "fp8 peak" in str(case.get("notes") or "").lower()
@@ -112,14 +138,15 @@ def predict_metric(case: TrainingCase, job: TrainingJob, best: LayoutResult, cal
 def predict_case(case: TrainingCase, cal: Calibration) -> PredictedRow:
     job = case_job(case, cal)
     best = plan_training(job, cal, top_k=1).best
-    predicted = predict_metric(case, job, best, cal)
+    predicted = predict_metric(case, job, best.step_time_s, best.layout, cal)
     measured = float(case.get("value"))
     lay = best.layout
     text = f"tp{lay.tp} pp{lay.pp} v{lay.vpp} dp{lay.dp} cp{lay.cp} ep{lay.ep} mb{lay.micro_batch} " \
-           f"{lay.sharding} {lay.recompute}"
+           f"{lay.sharding} {lay.recompute}" + (f" {lay.pipeline_schedule}" if lay.pp > 1 else "")
     return PredictedRow(id=case.id, family=str(case.get("family")), metric=str(case.get("metric")),
                         measured=measured, predicted=predicted,
-                        ape=abs(predicted - measured) / measured, layout=text)
+                        ape=abs(predicted - measured) / measured, layout=text,
+                        note=job.accelerator.peak_rule)
 
 
 def validate_training(path: Path, cal: Calibration | None = None,
@@ -132,8 +159,8 @@ def validate_training(path: Path, cal: Calibration | None = None,
     for case in cases:
         try:
             rows.append(predict_case(case, cal))
-        except GigaclusterError as exc:
-            skipped.append(Skipped(id=case.id, reason=str(exc)))
+        except ROW_ERRORS as exc:
+            skipped.append(Skipped(id=case.id, reason=one_line(exc)))
         if progress:
             progress(case.id)
     apes = [r.ape for r in rows]

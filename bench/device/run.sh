@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Quick device calibration on one GPU: measure (GEMMs per precision, SDPA fwd/bwd, bandwidth, launch
+# overhead; collectives too when more than one GPU is visible), fit, write the overlay, and print the
+# predicted-vs-measured table. Budget: under 8 minutes on one GPU (the quick grid itself takes about
+# a minute on an H100-class part; the rest is start-up). Run from the repository root:
+#
+#   bash bench/device/run.sh [cuda:N] [extra gigacluster calibrate options]
+#
+# Needs a Python with torch (CUDA build) plus gigacluster's dependencies (pydantic, numpy, typer,
+# rich, pyyaml): the project's .venv after `pip install -e '.[device]'`, or any python given as
+# PYTHON=... (the package is then run from src/ without installing). Output goes to $OUT (default
+# out/device): calib.yaml (the overlay), compare.txt, compare.json, env.txt.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DEVICE="${1:-cuda:0}"
+shift || true
+OUT="${OUT:-out/device}"
+mkdir -p "$OUT"
+
+if [[ -z "${PYTHON:-}" ]]; then
+  if [[ -x .venv/bin/python ]] && .venv/bin/python -c "import torch" 2>/dev/null; then PYTHON=.venv/bin/python
+  else PYTHON=python3; fi
+fi
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+GC=("$PYTHON" -c "import sys; from gigacluster.cli import main; sys.argv[0] = 'gigacluster'; main()")
+
+if ! "$PYTHON" -c "import torch, pydantic, numpy, typer, rich, yaml" 2>/dev/null; then
+  echo "error: $PYTHON lacks torch or a gigacluster dependency; pip install -e '.[device]' or set PYTHON=" >&2
+  "$PYTHON" -c "import torch, pydantic, numpy, typer, rich, yaml" || true
+  exit 2
+fi
+"$PYTHON" - <<'PY' | tee "$OUT/env.txt"
+import platform, torch
+print("python", platform.python_version(), "| torch", torch.__version__, "| cuda", torch.version.cuda,
+      "| cudnn", torch.backends.cudnn.version())
+for i in range(torch.cuda.device_count()):
+    p = torch.cuda.get_device_properties(i)
+    print(f"cuda:{i} {p.name} {p.total_memory / 2**30:.0f} GiB sm_{p.major}{p.minor} {p.multi_processor_count} SMs")
+PY
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,power.limit \
+  --format=csv | tee -a "$OUT/env.txt" || true
+
+start=$(date +%s)
+timeout 450 "${GC[@]}" calibrate --backend torch --device "$DEVICE" --quick --out "$OUT/calib.yaml" "$@"
+echo "calibration took $(( $(date +%s) - start )) s"
+"${GC[@]}" calibrate --compare "$OUT/calib.yaml" | tee "$OUT/compare.txt"
+"${GC[@]}" calibrate --compare "$OUT/calib.yaml" --format json > "$OUT/compare.json"
+echo "wrote $OUT/calib.yaml $OUT/compare.txt $OUT/compare.json"

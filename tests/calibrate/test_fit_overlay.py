@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gigacluster.calibrate import CalibrationOverlay, load_overlay, save_overlay
+from gigacluster.calibrate.build import build_overlay
+from gigacluster.calibrate.compare import compare, median_ape
+from gigacluster.calibrate.device import DeviceInfo
+from gigacluster.calibrate.fit import fit_all, nonneg_relative_lstsq
+from gigacluster.errors import GigaclusterError
+from gigacluster.training.calibration import load_calibration
+from tests.calibrate.conftest import h100, synthetic
+
+
+@settings(max_examples=25, deadline=None)
+@given(eff=st.floats(0.2, 0.95), overhead=st.floats(0.0, 1e-4), hbm=st.floats(0.5, 0.95))
+def test_fit_recovers_the_constants_that_generated_the_timings(eff: float, overhead: float, hbm: float) -> None:
+    dev = h100()
+    fit = fit_all(synthetic(dev, eff, overhead, hbm), dev)
+    g = fit.gemm["bf16"]
+    assert g.efficiency == pytest.approx(eff, rel=1e-6)
+    assert g.overhead_s == pytest.approx(overhead, rel=1e-5, abs=1e-12)
+    assert g.training.max_ape < 1e-6 and g.training.holdout_points == 2
+    assert fit.bandwidth is not None and fit.bandwidth.efficiency == pytest.approx(hbm, rel=1e-9)
+
+
+def test_nonneg_lstsq_drops_a_negative_coefficient() -> None:
+    import numpy as np
+
+    x = np.column_stack([np.array([1.0, 2.0, 4.0]), np.ones(3)])
+    coef = nonneg_relative_lstsq(x, np.array([0.9, 2.0, 4.2]))  # intercept would be negative
+    assert coef[1] == 0.0 and coef[0] > 0
+
+
+def test_overlay_round_trips_through_yaml(tmp_path: Path, dev: DeviceInfo) -> None:
+    meas = synthetic(dev, 0.7, 1e-5, 0.9)
+    overlay = build_overlay(dev, "quick", meas, fit_all(meas, dev), command="test")
+    path = save_overlay(overlay, tmp_path / "calib.yaml")
+    back = load_overlay(path)
+    assert back == overlay
+    assert back.training["gemm.efficiency_max.hopper"].value == pytest.approx(0.7, rel=1e-5)
+    assert back.training["gemm.efficiency_max.hopper"].shipped == load_calibration().gemm_efficiency("hopper")
+    assert back.inference["families.hopper.hbm_eff"].value == pytest.approx(0.9, rel=1e-5)
+    assert back.provenance is not None and back.provenance.device.accelerator == "h100-sxm"
+    assert back.training_calibration().gemm_efficiency("hopper") == pytest.approx(0.7, rel=1e-5)
+    assert back.training_calibration().gemm_efficiency("ampere") == load_calibration().gemm_efficiency("ampere")
+
+
+def test_compare_overlay_predicts_what_was_measured(dev: DeviceInfo) -> None:
+    meas = synthetic(dev, 0.55, 2e-5, 0.8)
+    rows = compare(build_overlay(dev, "quick", meas, fit_all(meas, dev)))
+    assert len(rows) == meas.count
+    assert median_ape(rows, "training_overlay_s", held_out=True) == pytest.approx(0.0, abs=1e-5)
+    shipped = median_ape(rows, "training_shipped_s")
+    assert shipped is not None and shipped > 0.05
+
+
+def test_hand_written_overlay_with_bare_numbers(tmp_path: Path) -> None:
+    p = tmp_path / "o.yaml"
+    p.write_text("training:\n  gemm.efficiency_max.hopper: 0.5\n  defaults.gpus: 1024\n"
+                 "inference:\n  families.hopper.gemm_eff: 0.4\n")
+    o = load_overlay(p)
+    cal = o.training_calibration()
+    assert cal.gemm_efficiency("hopper") == 0.5 and cal.defaults.gpus == 1024
+    assert isinstance(cal.defaults.gpus, int)
+    assert o.serving_calibration().family("hopper").gemm_eff == 0.4
+    with pytest.raises(GigaclusterError, match="needs an overlay written by gigacluster calibrate"):
+        compare(o)
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("training:\n  gemm.efficency_max.hopper: 0.5\n",
+     "training.gemm.efficency_max.hopper: not a key of the shipped calibration; did you mean "
+     "'gemm.efficiency_max.hopper'?"),
+    ("inference:\n  families.hoper.gemm_eff: 0.5\n", "inference.families.hoper.gemm_eff: not a key"),
+    ("training:\n  gemm: 0.5\n", "training.gemm: not a key"),
+    ("training:\n  gemm.overhead_s: fast\n", "calibration.training.gemm.overhead_s"),
+    ("trainig:\n  gemm.overhead_s: 1\n", "calibration.trainig"),
+    ("- 1\n- 2\n", "must be a mapping"),
+    ("training: [\n", "not valid YAML"),
+])
+def test_bad_or_foreign_overlay_is_one_error_naming_the_key(tmp_path: Path, text: str, needle: str) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    with pytest.raises(GigaclusterError) as exc:
+        load_overlay(p)
+    assert needle in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_missing_overlay_file() -> None:
+    with pytest.raises(GigaclusterError, match="calibration: no such file"):
+        load_overlay("/nonexistent/calib.yaml")
+
+
+def test_overlay_model_rejects_unknown_key_directly() -> None:
+    with pytest.raises(GigaclusterError, match="did you mean 'step_overhead_s'"):
+        CalibrationOverlay.model_validate({"training": {"step_overhead": 0.1}})
+
+
+def test_times_that_do_not_grow_with_flops_write_no_gemm_keys(dev: DeviceInfo) -> None:
+    """Pure noise (every GEMM the same time) must not become an infinite efficiency."""
+    from tests.calibrate.conftest import timing
+
+    meas = synthetic(dev, 0.5, 0.0, 0.9)
+    flat = meas.model_copy(update={"gemm": [p.model_copy(update={"timing": timing(1e-3)}) for p in meas.gemm]})
+    fit = fit_all(flat, dev)
+    assert "bf16" not in fit.gemm and fit.main_precision is None
+    assert fit.not_fitted and "gemm/bf16" in fit.not_fitted[0]
+    overlay = build_overlay(dev, "quick", flat, fit)
+    assert not any(k.startswith("gemm.") for k in overlay.training)
+    assert "memory_bound.hbm_efficiency" in overlay.training
+    assert overlay.provenance is not None and overlay.provenance.not_fitted == fit.not_fitted
