@@ -304,7 +304,7 @@ def classify(rc: int, out: str, err: str) -> str:
             with contextlib.suppress(ValueError):
                 doc = json.loads(out)
                 return "non-finite output" if _non_finite(doc) or _negative_number(doc) else "ok"
-        if re.search(r"(?<![A-Za-z_])-?(nan|inf)(?![A-Za-z_])", out):
+        if re.search(r"(?<![A-Za-z_'\"])-?(nan|inf)(?![A-Za-z_'\"])", out):
             return "non-finite output"
         return "ok"
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]

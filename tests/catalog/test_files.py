@@ -31,7 +31,7 @@ def _err(fn, *args) -> str:  # type: ignore[no-untyped-def]
     (b"", "is empty"),
     (b"  \n", "is empty"),
     (b"1: 2\n", "non-string key 1"),
-    (b"- 1\n- 2\n", "must hold a mapping of fields, got list"),
+    (b"- 1\n- 2\n", "must be a mapping of fields, got list"),
     (b"name: x\nlayers: 2\nhidden: 64\nheads: 4\nffn_hidden: 256\nvocab: 10\nlayrs: 3\n", "did you mean 'layers'"),
 ])
 def test_model_yaml_errors(tmp_path: Path, data: bytes, needle: str) -> None:

@@ -16,7 +16,7 @@ from gigacluster.limits import (
     MAX_USD,
 )
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
-from gigacluster.scheduling.cluster import MAX_SCHED_GPUS
+from gigacluster.scheduling.cluster import MAX_SCHED_GPUS, MAX_SIMULATED_GPUS
 from gigacluster.scheduling.simulate import MAX_SCHED_JOBS
 from gigacluster.training.layout import Recompute, Sharding
 
@@ -113,7 +113,7 @@ class ScheduleRequest(Request):
     """A job queue on a trace or a synthetic workload under one policy."""
 
     trace: str = "synthetic"
-    gpus: int = Field(16_384, gt=0, le=MAX_SCHED_GPUS)
+    gpus: int = Field(16_384, gt=0, le=MAX_SIMULATED_GPUS)
     policy: str = "fifo"
     researchers: int = Field(500, gt=0, le=1_000_000)
     jobs: int | None = Field(None, gt=0, le=MAX_SCHED_JOBS)

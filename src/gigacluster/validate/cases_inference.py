@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import functools
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigacluster.catalog import get_model
+from gigacluster.catalog.files import read_csv
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.spec import ModelSpec
 
@@ -98,16 +99,28 @@ class Dataset(BaseModel):
     length_cv: float
 
 
+def _number(row: dict[str, str], key: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise GigaclusterError(f"case {row.get('id', '?')}.{key}", f"expected a number, got '{text[:40]}'") from None
+    if not math.isfinite(value):
+        raise GigaclusterError(f"case {row.get('id', '?')}.{key}", f"expected a finite number, got '{text[:40]}'")
+    return value
+
+
 def _parse(row: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, text in row.items():
+        if not isinstance(key, str):
+            raise GigaclusterError(f"case {row.get('id', '?')}", "more cells than header columns")
         text = (text or "").strip()
         if not text:
             continue
         if key in _INT:
-            out[key] = int(float(text))
+            out[key] = int(_number(row, key, text))
         elif key in _FLOAT:
-            out[key] = float(text)
+            out[key] = _number(row, key, text)
         else:
             out[key] = text
     return out
@@ -116,13 +129,12 @@ def _parse(row: dict[str, str]) -> dict[str, Any]:
 def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
     """Cases from ``path`` (default: the shipped data/validation/inference.csv)."""
     p = Path(path) if path else default_cases_path()
-    if not p.exists():
-        raise GigaclusterError("cases", f"no such file '{p}'")
-    with p.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    if rows and "metric" not in rows[0]:
+    header, rows = read_csv(p, "cases")  # missing, directory, empty, encoding, CSV errors
+    if "metric" not in header:
         raise GigaclusterError("cases", f"'{p}' is not an inference case file (no 'metric' column)")
-    return [_case(r) for r in rows]
+    if not rows:
+        raise GigaclusterError("cases", f"'{p}' has a header but no case rows")
+    return [_case(r) for _, r in rows]
 
 
 def _case(row: dict[str, str]) -> InferenceCase:
