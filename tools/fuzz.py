@@ -67,7 +67,7 @@ SANE = {"--gpus": ["1024", "16k", "4096"], "--gpus@schedule": ["512", "4096"], "
         "--gpu-hours": ["1M"], "--it-energy-mwh": ["1000"], "--tokens-per-s-per-gpu": ["1000"],
         "--tp": ["1", "8"], "--pp": ["1", "4"], "--dp": ["8"], "--micro-batch": ["1"], "--seq-len": ["8192"],
         "--global-batch-tokens": ["16M"], "--checkpoint-interval-min": ["auto", "30"]}
-FAST_SKIP = {"plan", "validate inference", "validate training", "train", "serve"}
+FAST_SKIP = {"plan", "validate inference", "validate training", "train", "serve", "calibrate", "web"}
 
 
 def catalog_names() -> dict[str, list[str]]:
