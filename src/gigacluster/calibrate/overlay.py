@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from gigacluster.calibrate.device import DeviceInfo
 from gigacluster.calibrate.fit import FitQuality
 from gigacluster.calibrate.records import Measurements
+from gigacluster.catalog.files import read_mapping
 from gigacluster.errors import GigaclusterError
 from gigacluster.inference.calibration import ServingCalibration
 from gigacluster.inference.calibration import calibration_with_overlay as serving_with
@@ -91,14 +92,7 @@ def _first_error(exc: ValidationError) -> tuple[str, str]:
 def load_overlay(path: str | Path) -> CalibrationOverlay:
     """Read and check an overlay file; any problem is one :class:`GigaclusterError` naming the key."""
     p = Path(path)
-    if not p.is_file():
-        raise GigaclusterError("calibration", f"no such file '{p}'")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise GigaclusterError("calibration", f"'{p}' is not valid YAML ({str(exc).splitlines()[0]})") from exc
-    if not isinstance(raw, dict):
-        raise GigaclusterError("calibration", f"'{p}' must be a mapping with training: / inference: keys")
+    raw = read_mapping(p, "calibration")  # missing, directory, encoding, parse (line/column), keys
     try:
         return CalibrationOverlay.model_validate(raw)
     except ValidationError as exc:
@@ -113,10 +107,13 @@ def dump_overlay(overlay: CalibrationOverlay) -> str:
 
 def save_overlay(overlay: CalibrationOverlay, path: str | Path) -> Path:
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text("# gigacluster calibration overlay (gigacluster calibrate); values replace the shipped\n"
-                 "# calibration's keys of the same name; see docs/calibrate.md\n" + dump_overlay(overlay),
-                 encoding="utf-8")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("# gigacluster calibration overlay (gigacluster calibrate); values replace the shipped\n"
+                     "# calibration's keys of the same name; see docs/calibrate.md\n" + dump_overlay(overlay),
+                     encoding="utf-8")
+    except OSError as exc:
+        raise GigaclusterError("out", f"cannot write '{str(p)[:120]}': {exc.strerror or exc}") from None
     return p
 
 

@@ -39,7 +39,7 @@ def read_text(path: Path | str, field: str) -> str:
             raise GigaclusterError(field, f"'{p}' is {size / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit")
         data = p.read_bytes()
     except OSError as exc:
-        raise GigaclusterError(field, f"cannot read '{p}': {exc.strerror or exc}") from None
+        raise GigaclusterError(field, f"cannot read '{str(p)[:120]}': {exc.strerror or exc}") from None
     return decode(data, p, field)
 
 
@@ -86,7 +86,7 @@ def parse_yaml(text: str, path: Path | str, field: str) -> Any:
 def as_mapping(data: Any, path: Path | str, field: str) -> dict[str, Any]:
     """``data`` as a mapping with string keys (nested mappings are checked too)."""
     if not isinstance(data, dict):
-        raise GigaclusterError(field, f"'{path}' must hold a mapping of fields, got {type(data).__name__}")
+        raise GigaclusterError(field, f"'{path}' must be a mapping of fields, got {type(data).__name__}")
     _string_keys(data, path, field)
     return data
 

@@ -10,58 +10,59 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigacluster.catalog.files import as_mapping, check_keys, model_error, parse_yaml, read_text
 from gigacluster.catalog.loaders import get_model
 from gigacluster.economics.spec import CostSpec
 from gigacluster.errors import GigaclusterError, unknown
 from gigacluster.hardware.spec import SIZINGS, DesignSpec
+from gigacluster.limits import MAX_ACCELERATORS, MAX_MW, MAX_USD, SeqLen, Tokens
 from gigacluster.llm.spec import ModelSpec
 
 
 class Phase(BaseModel):
     """A build-out step: its own sizing (and optionally accelerator)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str
-    year: int
-    facility_mw: float | None = None
-    it_mw: float | None = None
-    budget_usd: float | None = None
-    accelerators: int | None = None
+    year: int = Field(ge=1900, le=2200)
+    facility_mw: float | None = Field(default=None, gt=0, le=MAX_MW)
+    it_mw: float | None = Field(default=None, gt=0, le=MAX_MW)
+    budget_usd: float | None = Field(default=None, gt=0, le=MAX_USD)
+    accelerators: int | None = Field(default=None, gt=0, le=MAX_ACCELERATORS)
     accelerator: str | None = None
     note: str = ""
 
 
 class TrainingWorkload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     model: str
-    tokens: float
+    tokens: Tokens
     precision: str = "bf16"
-    seq_len: int = 8192
-    global_batch_tokens: float = 16 * 2**20
+    seq_len: SeqLen = 8192
+    global_batch_tokens: Tokens = 16 * 2**20
     failure_profile: str = "llama3"  # reliability profile for wall-clock days, or "none"
 
 
 class ServingWorkload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     model: str
-    daily_active_users: float
-    requests_per_user_day: float
-    input_len: int
-    output_len: int
-    ttft_p99_ms: float
-    tpot_p99_ms: float
+    daily_active_users: float = Field(gt=0, le=1e11)
+    requests_per_user_day: float = Field(gt=0, le=1e6)
+    input_len: SeqLen
+    output_len: SeqLen
+    ttft_p99_ms: float = Field(gt=0, le=1e9)
+    tpot_p99_ms: float = Field(gt=0, le=1e9)
 
 
 class Scenario(BaseModel):
     """One named cluster. ``design`` holds DesignSpec fields; ``costs`` CostSpec overrides."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     id: str
     name: str
@@ -73,7 +74,7 @@ class Scenario(BaseModel):
     costs: dict[str, float] = {}
     training: TrainingWorkload
     serving: ServingWorkload
-    researchers: int
+    researchers: int = Field(gt=0, le=1_000_000)
     scheduling_policy: str
     notes: str = ""
     calibration: str | None = None  # a calibration overlay (gigacluster calibrate), relative to this file

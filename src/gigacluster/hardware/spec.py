@@ -41,7 +41,7 @@ class DesignSpec(BaseModel):
     power_reserve_fraction: float = 0.0
     form_factor: FormFactor | None = None
     gpus_per_rack: int | None = Field(default=None, le=100_000)
-    rack_kw: float | None = Field(default=None, le=1e4,
+    rack_kw: float | None = Field(default=None, gt=0, le=1e5,
                                   description="stated rack power (kW), checked against the design's")
     network: Network = "roce"
     nic_gbps: float | None = Field(default=None, le=1e6)

@@ -10,6 +10,7 @@ import json
 from html import escape
 from pathlib import Path
 
+from gigacluster.errors import GigaclusterError
 from gigacluster.planning.model import Plan
 from gigacluster.report.sections import (
     design_section,
@@ -97,8 +98,11 @@ def plan_json(plan: Plan) -> str:
 def write_report(plan: Plan, out_dir: Path) -> tuple[Path, Path]:
     """Write ``plan.json`` and ``report.html`` into ``out_dir`` (created if needed); return both paths."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out_dir / "plan.json", out_dir / "report.html"
-    json_path.write_text(plan_json(plan), encoding="utf-8")
-    html_path.write_text(render_report(plan), encoding="utf-8")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(plan_json(plan), encoding="utf-8")
+        html_path.write_text(render_report(plan), encoding="utf-8")
+    except OSError as exc:  # a file in the way, no permission, a name too long: one line, not a traceback
+        raise GigaclusterError("out", f"cannot write into '{str(out_dir)[:120]}': {exc.strerror or exc}") from None
     return json_path, html_path

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from gigacluster.limits import Seed
+from gigacluster.limits import MAX_DAYS, Seed
 from gigacluster.scheduling.cluster import MAX_SCHED_GPUS
 from gigacluster.scheduling.simulate import MAX_SCHED_JOBS
 from gigacluster.scheduling.workload import Offered, Workload, build
@@ -89,10 +89,12 @@ class SyntheticSpec(BaseModel):
     cluster_gpus: int = Field(default=16_384, gt=0, le=MAX_SCHED_GPUS)
     load: float = Field(default=0.9, gt=0, le=100, description="offered load: busy share of an unbounded cluster "
                         "over the arrival window (GPU-time past the window not counted)")
-    horizon_h: float = Field(default=28 * 24.0, gt=0, le=1e6, description="arrival window aimed at (a month of "
-                             "research); job sizes are scaled so that ``jobs`` jobs offer ``load`` over it")
-    size_scale: int | None = Field(default=None, gt=0, description="trace GPUs per simulated GPU of a job "
-                                   "(a power of two); None: the one that brings the window nearest the horizon")
+    horizon_h: float = Field(default=28 * 24.0, gt=0, le=MAX_DAYS * 24,
+                             description="arrival window aimed at (a month of research); job sizes are "
+                             "scaled so that ``jobs`` jobs offer ``load`` over it")
+    size_scale: int | None = Field(default=None, gt=0, le=MAX_SCHED_GPUS,
+                                   description="trace GPUs per simulated GPU of a job (a power of two); None: "
+                                   "the one that brings the window nearest the horizon")
     frontier_share: float = Field(default=0.0, ge=0, lt=1, description="share of GPU-time in frontier jobs "
                                   "queued with the rest (plan reserves its frontier run instead)")
     frontier_fractions: tuple[float, ...] = Field(default=(0.25, 0.5), description="frontier sizes / cluster")

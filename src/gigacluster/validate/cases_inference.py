@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigacluster.catalog import get_model
-from gigacluster.catalog.files import model_error, read_csv
+from gigacluster.catalog.files import read_csv
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.spec import ModelSpec
 from gigacluster.validate.paths import default_cases
@@ -100,28 +100,28 @@ class Dataset(BaseModel):
     length_cv: float
 
 
-def _number(where: str, key: str, text: str) -> float:
+def _number(row: dict[str, str], key: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise GigaclusterError(f"{where}.{key}", f"expected a number, got '{text[:40]}'") from None
-    if not math.isfinite(value) or value < 0:
-        raise GigaclusterError(f"{where}.{key}", f"must be a finite number ≥ 0, got '{text[:40]}'")
+        raise GigaclusterError(f"case {row.get('id', '?')}.{key}", f"expected a number, got '{text[:40]}'") from None
+    if not math.isfinite(value):
+        raise GigaclusterError(f"case {row.get('id', '?')}.{key}", f"expected a finite number, got '{text[:40]}'")
     return value
 
 
-def _parse(row: dict[str, str], where: str = "cases") -> dict[str, Any]:
+def _parse(row: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, text in row.items():
         if not isinstance(key, str):
-            raise GigaclusterError(where, "more cells than header columns")
+            raise GigaclusterError(f"case {row.get('id', '?')}", "more cells than header columns")
         text = (text or "").strip()
         if not text:
             continue
         if key in _INT:
-            out[key] = int(_number(where, key, text))
+            out[key] = int(_number(row, key, text))
         elif key in _FLOAT:
-            out[key] = _number(where, key, text)
+            out[key] = _number(row, key, text)
         else:
             out[key] = text
     return out
@@ -130,19 +130,22 @@ def _parse(row: dict[str, str], where: str = "cases") -> dict[str, Any]:
 def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
     """Cases from ``path`` (default: the shipped data/validation/inference.csv)."""
     p = Path(path) if path else default_cases_path()
-    header, rows = read_csv(p, "cases")
+    header, rows = read_csv(p, "cases")  # missing, directory, empty, encoding, CSV errors
     if "metric" not in header:
         raise GigaclusterError("cases", f"'{p}' is not an inference case file (no 'metric' column)")
-    out = []
-    for line, r in rows:
-        where = f"cases line {line} ({(r.get('id') or '?')[:40]})"
-        try:
-            out.append(InferenceCase(**_parse(r, where)))
-        except ValidationError as exc:
-            raise model_error(exc, InferenceCase, where) from None
-    if not out:
+    if not rows:
         raise GigaclusterError("cases", f"'{p}' has a header but no case rows")
-    return out
+    return [_case(r) for _, r in rows]
+
+
+def _case(row: dict[str, str]) -> InferenceCase:
+    try:
+        return InferenceCase(**_parse(row))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        where = f"case {row.get('id', '?')}.{field}"
+        raise GigaclusterError(where, f"{err['msg']} (got {err.get('input')!r})") from None
 
 
 def default_cases_path() -> Path:
