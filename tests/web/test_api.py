@@ -55,7 +55,7 @@ def test_bad_input_names_the_field(live_server: str) -> None:
 
 
 @pytest.mark.parametrize("name, body, field", [
-    ("design", {"accelerators": 10**9}, "accelerators"),
+    ("design", {"accelerators": 10**7}, "accelerators"),  # inside the spec's range (1e8), over the server's
     ("schedule", {"trace": "philly", "jobs": 80_000}, "jobs"),
     ("train", {"gpus": 10**7}, "gpus"),
     ("reliability", {"gpus": 1024, "days": 1, "replications": 50_000}, "replications"),
@@ -63,7 +63,7 @@ def test_bad_input_names_the_field(live_server: str) -> None:
 def test_oversize_request_is_refused_not_run(live_server: str, name: str, body: dict[str, object],
                                              field: str) -> None:
     r = post(live_server, name, body, timeout=10)  # refused at once: a run would take far longer
-    assert r.status_code == 413
+    assert r.status_code == 413, r.text
     assert r.json()["detail"][0]["loc"] == ["body", field]
 
 
