@@ -45,6 +45,8 @@ def test_every_point_is_one_row_and_invalid_points_are_error_rows(tmp_path: Path
     assert (dear > cheap).all()
     assert out.summary.errors == 6 and (tmp_path / "s" / "summary.html").is_file()
     assert "<svg" in (tmp_path / "s" / "summary.html").read_text()
+    assert out.summary.charts == [tmp_path / "s" / "frontier-1.svg"]
+    assert 'xmlns="http://www.w3.org/2000/svg"' in out.summary.charts[0].read_text()
     assert len(pd.read_csv(tmp_path / "s" / "frontier.csv")) == len(out.summary.fronts[0].rows) > 0
 
 
