@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint validate bench clean
+.PHONY: run test lint validate bench web screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,6 +24,13 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/search.py
+
+web: $(STAMP)
+	$(BIN)/gigacluster web
+
+# re-make docs/img/dashboard.png and dashboard-phone.png with the browser test
+screenshots: $(STAMP)
+	SAVE_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_dashboard.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

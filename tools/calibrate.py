@@ -68,15 +68,36 @@ def _print(report: CVReport) -> None:
     print(f"\n{report.seconds:.0f} s")
 
 
+def markdown(report: CVReport) -> str:
+    """The CV table by family and the constants table, as Markdown (docs, README)."""
+    def pct(x: float | None) -> str:
+        return "n/a" if x is None else f"{x:.1%}"
+
+    out = ["| held-out family | rows | median APE | mean APE |", "|---|---:|---:|---:|"]
+    out += [f"| {f} | {s.predicted}/{s.rows} | {pct(s.median_ape)} | {pct(s.mean_ape)} |"
+            for f, s in report.families.items()]
+    out.append(f"| **pooled (cross-validated)** | | **{pct(report.median_ape)}** | **{pct(report.mean_ape)}** |")
+    out.append(f"| in-sample (all families fitted) | | {pct(report.in_sample_median_ape)} | "
+               f"{pct(report.in_sample_mean_ape)} |")
+    out += ["", "| constant | fitted | prior | z | model gap |", "|---|---:|---:|---:|---|"]
+    out += [f"| `{c.path}` | {c.value:.4g} | {c.prior:.4g} | {c.z:+.2f} | {c.gap or ''} |" for c in report.constants]
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cv", choices=("family",), help="leave-one-family-out cross-validation")
     parser.add_argument("--passes", type=int, default=6, help="pattern-search passes per fit")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--from-json", type=Path, help="format a saved --format json report; no fit")
     parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("--jobs", type=int, default=2, help="processes for the cross-validation folds")
     parser.add_argument("--write", action="store_true", help="write the in-sample fit to the YAML")
     args = parser.parse_args()
+    if args.from_json:
+        saved = CVReport.model_validate_json(args.from_json.read_text(encoding="utf-8"))
+        print(markdown(saved) if args.format == "markdown" else saved.model_dump_json(indent=2))
+        return
     cases = load_cases(args.cases)
     raw = load_calibration().model_dump()
 
@@ -92,6 +113,8 @@ def main() -> None:
         report, fitted = in_sample(cases, raw, args.passes, log)
     if args.format == "json":
         print(json.dumps(report.model_dump(), indent=2))
+    elif args.format == "markdown":
+        print(markdown(report))
     else:
         _print(report)
     if args.write:

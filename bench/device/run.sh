@@ -45,4 +45,14 @@ timeout 450 "${GC[@]}" calibrate --backend torch --device "$DEVICE" --quick --ou
 echo "calibration took $(( $(date +%s) - start )) s"
 "${GC[@]}" calibrate --compare "$OUT/calib.yaml" | tee "$OUT/compare.txt"
 "${GC[@]}" calibrate --compare "$OUT/calib.yaml" --format json > "$OUT/compare.json"
+"$PYTHON" - "$OUT/compare.json" <<'PY' | tee -a "$OUT/compare.txt"
+import json, statistics, sys
+rows = [r for r in json.load(open(sys.argv[1])) if r["held_out"]]
+for col in ("training_overlay_s", "serving_overlay_s"):
+    errs = sorted(abs(r[col] / r["measured_s"] - 1) for r in rows if r[col] is not None)
+    if errs:
+        ok = "within" if errs[-1] <= 0.10 else "NOT within"
+        print(f"{col[:-2]}: held-out GEMM shapes n={len(errs)} median |err| {statistics.median(errs):.1%}, "
+              f"max {errs[-1]:.1%} ({ok} the 10% target)")
+PY
 echo "wrote $OUT/calib.yaml $OUT/compare.txt $OUT/compare.json"

@@ -7,8 +7,8 @@ from gigacluster.errors import GigaclusterError
 
 __version__ = "0.1.0"
 
-_API = ("CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "QueueReport",
-        "ReliabilitySpec", "Scenario", "ScheduleRequest", "ServeRequest", "ServeResult", "TrainRequest",
+_API = ("CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "PlanRequest",
+        "QueueReport", "ReliabilitySpec", "Scenario", "ScheduleRequest", "ServeRequest", "ServeResult", "TrainRequest",
         "TrainingResult", "cost", "design", "plan", "schedule", "serve", "sweep", "train")
 _RENAMED = {"goodput": "reliability", "validate_cases": "validate"}
 """``gigacluster.reliability`` and ``gigacluster.validate`` are subpackages, so their application functions

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
 
 
 class GigaclusterError(Exception):
@@ -27,12 +30,48 @@ def closest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
 def unknown(field: str, name: str, choices: Iterable[str]) -> GigaclusterError:
     """An error for an unknown catalog name, with the closest names and the full list."""
     pool = sorted(choices)
-    near = closest(name, pool)
+    near = closest(name[:200], pool)
     hint = f"did you mean {', '.join(near)}? " if near else ""
-    return GigaclusterError(field, f"unknown '{name}'; {hint}allowed: {', '.join(pool)}")
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    return GigaclusterError(field, f"unknown '{shown}'; {hint}allowed: {', '.join(pool)}")
 
 
 def require_positive(field: str, value: float) -> float:
     if not value > 0:
         raise GigaclusterError(field, f"must be > 0, got {value}")
     return value
+
+
+_BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", "≥"), "less_than": ("lt", "<"),
+           "less_than_equal": ("le", "≤")}
+
+
+def _bound_reason(error: Any) -> str | None:
+    """'must be > 0' / 'must be ≤ 1e8' / 'not one of a, b' for pydantic's bound and choice errors."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, sign = _BOUNDS[kind]
+        return f"must be {sign} {ctx[key]}"
+    if kind == "literal_error":
+        return f"not one of {ctx.get('expected', '')}"
+    return None
+
+
+def validation_line(exc: ValidationError) -> str:
+    """One line for a pydantic ValidationError: the field path, the reason and the value given."""
+    first = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
+    given = first.get("input")
+    shown = repr(given) if isinstance(given, str | int | float | bool) or given is None else type(given).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    msg = _bound_reason(first) or str(first.get("msg", "invalid value")).replace("\n", " ")
+    extra = f" ({len(exc.errors())} errors, first shown)" if len(exc.errors()) > 1 else ""
+    return f"{loc}: {msg}, got {shown}{extra}"
+
+
+def from_validation(exc: ValidationError) -> GigaclusterError:
+    """The GigaclusterError of a pydantic ValidationError (same one-line text)."""
+    first = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
+    return GigaclusterError(loc, validation_line(exc)[len(loc) + 2:])

@@ -1,18 +1,72 @@
-"""The base of every typed result: labelled, unit-carrying fields and flat rows for CSV / pandas.
+"""The base of every typed result: checked numbers, labelled unit-carrying fields, flat rows.
 
-A result field declares its human label and unit once, in its metadata (:func:`quantity`); reports,
-the CLI's tables, the HTTP API and the dashboard read them from there instead of guessing from names.
-A breakdown field (a ``dict[str, float]`` or a nested model of numbers) carries the unit of its parts.
+* Checked: after construction every float in a result (also inside dicts, lists and tuples) is checked;
+  NaN, an unexpected infinity or a negative figure becomes one ``GigaclusterError`` naming the field
+  instead of being printed. ``signed`` names the fields that may be negative (differences, errors);
+  ``unbounded`` the ones that may be +inf (an MTTF when nothing can fail).
+* Labelled: a result field declares its human label and unit once, in its metadata (:func:`quantity`);
+  reports, the CLI's tables, the HTTP API and the dashboard read them from there instead of guessing
+  from names. A breakdown field (a ``dict[str, float]`` or a model of numbers) carries its parts' unit.
+* Rows: ``flat_rows()`` for CSV, ``to_frame()`` for pandas.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gigacluster.errors import GigaclusterError
 
 Scalar = str | int | float | bool | None
+
+
+def bad_numbers(value: Any, path: str, signed: bool = False, unbounded: bool = False) -> Iterator[tuple[str, float]]:
+    """(path, number) of each NaN, inf or negative float inside ``value`` (not inside sub-models)."""
+    if isinstance(value, bool) or isinstance(value, BaseModel):
+        return
+    if isinstance(value, int | float):
+        x = float(value)
+        if math.isnan(x) or (math.isinf(x) and not (unbounded and x > 0)) or (x < 0 and not signed):
+            yield path, x
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from bad_numbers(v, f"{path}.{k}", signed, unbounded)
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from bad_numbers(v, f"{path}[{i}]", signed, unbounded)
+
+
+def first_non_finite(value: Any, path: str = "") -> tuple[str, float] | None:
+    """The first NaN or inf anywhere in a JSON-like document (dicts, lists, numbers), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        hit = first_non_finite(v, f"{path}.{k}" if path else str(k))
+        if hit is not None:
+            return hit
+    return None
+
+
+class CheckedResult(BaseModel):
+    """Base of result models: refuses NaN, inf (unless ``unbounded``) and negatives (unless ``signed``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    signed: ClassVar[frozenset[str]] = frozenset()
+    unbounded: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_bad_numbers(self) -> CheckedResult:
+        for name in type(self).model_fields:
+            for path, x in bad_numbers(getattr(self, name), name, name in self.signed, name in self.unbounded):
+                raise GigaclusterError(
+                    f"{type(self).__name__}.{path}",
+                    f"came out as {x} for these inputs (outside the model's range); refusing to report it")
+        return self
 
 
 def quantity(label: str, unit: str = "", **kwargs: Any) -> Any:
@@ -42,10 +96,9 @@ def flatten(obj: Any, prefix: str = "") -> Iterator[tuple[str, Scalar]]:
             yield name, value
 
 
-class Result(BaseModel):
-    """A frozen, typed result: ``model_dump()`` at the edges, ``flat_rows()`` for CSV, ``to_frame()`` for pandas."""
-
-    model_config = ConfigDict(frozen=True)
+class Result(CheckedResult):
+    """A frozen, checked, typed result: ``model_dump()`` at the edges, ``flat_rows()`` for CSV,
+    ``to_frame()`` for pandas."""
 
     def flat_rows(self) -> list[dict[str, Scalar]]:
         """The result's natural flat rows (subclasses with a list at their heart override this)."""

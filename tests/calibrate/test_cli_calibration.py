@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from gigacluster import api
 from gigacluster.calibrate import save_overlay
 from gigacluster.calibrate.build import build_overlay
 from gigacluster.calibrate.fit import fit_all
 from gigacluster.cli import app
 from gigacluster.cli.common import run_guarded
+from gigacluster.planning.model import Plan
 from gigacluster.training.calibration import load_calibration
 from tests.calibrate.conftest import h100, synthetic
 
@@ -82,5 +86,40 @@ def test_compare_prints_every_measurement(tmp_path: Path) -> None:
     assert {r["id"] for r in rows} >= {"gemm/bf16/128x1024x1024", "launch/empty"}
     held = [r for r in rows if r["held_out"]]
     assert held and all(abs(r["training_overlay_s"] / r["measured_s"] - 1) < 1e-4 for r in held)
+    csv = runner.invoke(app, ["calibrate", "--compare", str(path), "--format", "csv"])
+    assert csv.exit_code == 0 and csv.stdout.splitlines()[0].startswith("id,held_out,measured_s")
+    assert len(csv.stdout.splitlines()) == len(rows) + 1
     table = runner.invoke(app, ["calibrate", "--compare", str(path)])
     assert table.exit_code == 0 and "held-out GEMM shapes 0.0%" in table.stdout
+
+
+def test_scenario_calibration_key_slows_the_plan(tmp_path: Path, real_plan: Callable[[str], Plan]) -> None:
+    """A scenario YAML's ``calibration:`` (relative to the file) reaches training and serving."""
+    text = (resources.files("gigacluster.catalog") / "scenarios" / "meta-24k.yaml").read_text("utf-8")
+    (tmp_path / "slow.yaml").write_text("training:\n  gemm.efficiency_max.hopper: 0.35\n"
+                                        "inference:\n  families.hopper.gemm_eff: 0.3\n")
+    scenario = tmp_path / "meta-slow.yaml"
+    scenario.write_text(text + "\ncalibration: slow.yaml\n")
+    base, slow = real_plan("meta-24k"), api.plan(str(scenario))
+    assert slow.training.best.mfu < base.training.best.mfu
+    assert slow.serving.plan.gpus_needed >= base.serving.plan.gpus_needed
+
+
+def test_plan_and_validate_refuse_a_bad_overlay_before_work(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_text("inference:\n  global.gemm_half_token: 50\n")
+    for args in (["plan", "meta-24k", "--calibration", str(p)], ["validate", "inference", "--calibration", str(p)],
+                 ["validate", "training", "--calibration", str(p)]):
+        monkeypatch.setattr("sys.argv", ["gigacluster", *args])
+        assert run_guarded(app) == 2
+        err = capsys.readouterr().err.strip()
+        assert "inference.global.gemm_half_token: not a key" in err and "'global.gemm_half_tokens'" in err
+
+
+def test_api_train_request_takes_the_overlay(tmp_path: Path) -> None:
+    p = tmp_path / "fast.yaml"
+    p.write_text("training:\n  gemm.efficiency_max.hopper: 0.8\n  gemm.overhead_s: 1.0e-6\n")
+    req = api.TrainRequest(model="llama3-8b", gpus=64, global_batch_tokens=2 * 2**20)
+    fast = api.train(req.model_copy(update={"calibration": str(p)}))
+    assert fast.best.step_time_s < api.train(req).best.step_time_s

@@ -100,3 +100,52 @@ def test_missing_overlay_file() -> None:
 def test_overlay_model_rejects_unknown_key_directly() -> None:
     with pytest.raises(GigaclusterError, match="did you mean 'step_overhead_s'"):
         CalibrationOverlay.model_validate({"training": {"step_overhead": 0.1}})
+
+
+def test_times_that_do_not_grow_with_flops_write_no_gemm_keys(dev: DeviceInfo) -> None:
+    """Pure noise (every GEMM the same time) must not become an infinite efficiency."""
+    from tests.calibrate.conftest import timing
+
+    meas = synthetic(dev, 0.5, 0.0, 0.9)
+    flat = meas.model_copy(update={"gemm": [p.model_copy(update={"timing": timing(1e-3)}) for p in meas.gemm]})
+    fit = fit_all(flat, dev)
+    assert "bf16" not in fit.gemm and fit.main_precision is None
+    assert fit.not_fitted and "gemm/bf16" in fit.not_fitted[0]
+    overlay = build_overlay(dev, "quick", flat, fit)
+    assert not any(k.startswith("gemm.") for k in overlay.training)
+    assert "memory_bound.hbm_efficiency" in overlay.training
+    assert overlay.provenance is not None and overlay.provenance.not_fitted == fit.not_fitted
+
+
+def test_training_keys_follow_the_generation_serving_keys_the_family() -> None:
+    """TPU v5p: training writes tpu-v5p, serving tpu; MI300X: serving has no 'amd' family, which is said."""
+    from gigacluster.calibrate.device import catalog_reference
+
+    for acc, gen, fam in (("tpu-v5p", "tpu-v5p", "tpu"), ("mi300x", "mi300", None)):
+        dev = DeviceInfo(name=acc, backend="synthetic", device="x", **catalog_reference(acc, ("bf16",)))  # type: ignore[arg-type]
+        meas = synthetic(dev, 0.6, 1e-5, 0.8)
+        o = build_overlay(dev, "quick", meas, fit_all(meas, dev))
+        assert f"gemm.efficiency_max.{gen}" in o.training
+        assert o.provenance is not None
+        if fam:
+            assert f"families.{fam}.gemm_eff" in o.inference
+        else:
+            assert not any(k.startswith("families.") for k in o.inference)
+            assert any("families.amd.gemm_eff" in n for n in o.provenance.not_fitted)
+
+
+def test_one_contended_sample_is_left_out_of_the_refit(dev: DeviceInfo) -> None:
+    from tests.calibrate.conftest import timing
+
+    meas = synthetic(dev, 0.6, 1e-5, 0.9)
+    gemm = list(meas.gemm)
+    gemm[1] = gemm[1].model_copy(update={"timing": timing(gemm[1].timing.median_s * 30)})  # a 30x spike
+    fit = fit_all(meas.model_copy(update={"gemm": gemm}), dev)
+    g = fit.gemm["bf16"]
+    assert g.efficiency == pytest.approx(0.6, rel=1e-6) and g.training.outliers == 1
+    assert g.training.max_ape > 0.9  # the spike still shows in the reported errors
+
+
+def test_no_outliers_are_dropped_from_clean_data(dev: DeviceInfo) -> None:
+    fit = fit_all(synthetic(dev, 0.6, 1e-5, 0.9), dev)
+    assert fit.gemm["bf16"].training.outliers == 0 and fit.gemm["bf16"].serving.outliers == 0

@@ -36,6 +36,10 @@ def test_serve_json_has_the_documented_keys() -> None:
     (["--model", "llama3-70b", "--accelerator", "h200", "--rate", "-5"], "rate: "),
     (["--model", "llama3-70b", "--accelerator", "h200", "--input-len", "-1"], "input_len: must be > 0"),
     (["--model", "llama3-405b", "--accelerator", "h100-sxm", "--tp", "1", "--precision", "bf16"], "layout: "),
+    (["--model", "deepseek-v3", "--accelerator", "h200", "--prefix-hit-rate", "-0.1"], "prefix_hit_rate"),
+    (["--model", "deepseek-v3", "--accelerator", "h200", "--mtp-accept", "1.5"], "mtp.accept"),
+    (["--model", "deepseek-v3", "--accelerator", "h200", "--deployment", "both"], "deployment"),
+    (["--model", "deepseek-v3", "--accelerator", "h200", "--traffic-profile", "nope.txt"], "traffic_profile"),
 ])
 def test_serve_bad_input_is_one_line_and_exit_2(args: list[str], needle: str, capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,3 +65,15 @@ def test_validate_inference_json_shape(tmp_path: Path) -> None:
     assert out["cases"] == 6 and out["predicted"] == 6
     assert set(out) >= {"cases", "predicted", "skipped", "median_ape", "mean_ape", "rows"}
     assert {"id", "metric", "measured", "predicted", "ape"} <= set(out["rows"][0])
+
+
+def test_serve_disagg_json_carries_the_pools() -> None:
+    res = runner.invoke(app, ["serve", "--model", "deepseek-v3", "--accelerator", "h800", "--deployment", "disagg",
+                              "--rate", "500", "--input-len", "2000", "--output-len", "500", "--prefill-gpus", "32",
+                              "--decode-gpus", "144", "--traffic-profile", "diurnal", "--mtp-depth", "1",
+                              "--ttft-p99-ms", "3000", "--tpot-p99-ms", "50", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads(res.stdout)["plan"]
+    d = plan["disagg"]
+    assert plan["deployment"] == "disagg" and d["decode"]["tpot_s"] <= 0.050
+    assert d["fleet"]["peak_gpus"] == plan["gpus_needed"] >= d["fleet"]["avg_gpus"]

@@ -160,3 +160,36 @@ def test_profile_file(tmp_path: Path) -> None:
 def test_tokens_per_step_bounds(depth: int, accept: float) -> None:
     tps = MtpSpec(depth=depth, accept=accept).tokens_per_step()
     assert 1.0 <= tps <= depth + 1 + 1e-9
+
+
+def test_deepseek_day_on_h800_within_30pct_of_published_nodes() -> None:
+    """DeepSeek Day-6: 608B input (56.3% cache hits) + 168B output tokens a day, ~21 tok/s per user,
+    EP32 prefill / EP144 decode units on H800; published average 226.75 and peak 278 nodes."""
+    from gigacluster.inference.capacity import Slo, Traffic
+    from gigacluster.inference.deployment import plan_deployment
+    opts = parse_options(deployment="disagg", prefix_hit_rate=0.563, mtp={"depth": 1, "accept": 0.85},
+                         traffic_profile="diurnal", prefill_gpus=32, decode_gpus=144, sim_requests=1000)
+    traffic = Traffic(rate_rps=168e9 / 86400 / 1211, input_len=4383, output_len=1211)
+    plan = plan_deployment(DSV3, H800, traffic, Slo(ttft_p99_ms=5000, tpot_p99_ms=1000 / 21), opts)
+    assert plan.disagg is not None
+    assert plan.disagg.fleet.avg_gpus / 8 == pytest.approx(226.75, rel=0.30)
+    assert plan.disagg.fleet.peak_gpus / 8 == pytest.approx(278, rel=0.30)
+
+
+def test_serve_deepseek_v3_h200_finds_a_deployment() -> None:
+    from gigacluster.inference.capacity import Slo, Traffic
+    from gigacluster.inference.deployment import plan_deployment
+    plan = plan_deployment(DSV3, get_accelerator("h200"), Traffic(rate_rps=100.0),
+                           Slo(ttft_p99_ms=1000, tpot_p99_ms=50))
+    assert plan.gpus_needed > 0 and plan.tpot_ms.p99 <= 50 and plan.ttft_ms.p99 <= 1000
+
+
+def test_disaggregated_pools_with_kv_transfer_stage() -> None:
+    """Prefill and decode pools behind routers; the KV transfer delays each request's second token."""
+    from gigacluster.inference.simulate import simulate_disaggregated
+    cfg = EngineConfig(max_batch=16, max_tokens=512, kv_capacity_tokens=1e6)
+    w = Workload(rate_rps=200.0, input_len=256, output_len=8, n_requests=1000, seed=2)
+    fast = simulate_disaggregated(_const, cfg, _const, cfg, 0.0, w, gpus=4, prefill_replicas=2, decode_replicas=2)
+    slow = simulate_disaggregated(_const, cfg, _const, cfg, 1e-3, w, gpus=4, prefill_replicas=2, decode_replicas=2)
+    assert fast.completed == slow.completed == 1000
+    assert slow.e2e_ms.p50 > fast.e2e_ms.p50 + 200.0  # 256 tokens x 1 ms each

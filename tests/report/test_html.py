@@ -33,7 +33,8 @@ def test_every_section_and_chart_of_every_scenario(real_plan: Callable[[str], Pl
         assert f'<section id="{key}">' in html, key
     titles = chart_titles(html)
     for needed in ("Power breakdown", "Capex breakdown", "Step time breakdown", "Memory per GPU by part",
-                   "MFU and days to train", "Days lost to failures", "Cost of the run", "GPU-hours per researcher"):
+                   "MFU and days to train", "Days lost to failures", "Cost of the run", "GPU-hours per researcher",
+                   "ETTR and cost of the run against job size", "Throughput per GPU against speed per user"):
         assert any(t.startswith(needed) for t in titles), (needed, titles)
     for s in svgs(html):
         ET.fromstring(s)
@@ -81,3 +82,17 @@ def test_write_report_writes_both_files(real_plan: Callable[[str], Plan], tmp_pa
     assert json_path == tmp_path / "out" / "run" / "plan.json"
     assert Plan.model_validate(json.loads(json_path.read_text())) == plan
     assert html_path.read_text(encoding="utf-8") == render_report(plan)
+
+
+def test_every_chart_has_a_phone_version_with_legible_text(real_plan: Callable[[str], Plan]) -> None:
+    html = render_report(real_plan("meta-24k"))
+    wide = re.findall(r'<div class="wide">(<svg .*?</svg>)</div>', html, re.S)
+    narrow = re.findall(r'<div class="narrow">(<svg .*?</svg>)</div>', html, re.S)
+    assert len(wide) == len(narrow) == len(svgs(html)) // 2 >= 8
+    for s in narrow:
+        root = ET.fromstring(s)
+        width = float(root.attrib["viewBox"].split()[2])
+        assert width <= 360  # shown about 1:1 in a 390 px screen's content column
+        sizes = [float(t.attrib["font-size"]) for t in root.iter("text")]
+        assert min(sizes) >= 11
+    assert "@media (max-width:600px)" in html

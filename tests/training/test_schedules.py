@@ -71,5 +71,6 @@ def test_unknown_schedule_names_the_allowed_ones() -> None:
 
 def test_schedules_a_framework_ships() -> None:
     assert S.available(2021, "Megatron-LM") == ("1f1b", "interleaved")
+    assert S.available(2024, "Megatron-DeepSpeed") == ("1f1b",)
     assert "dualpipev" in S.available(2025, "torchtitan")
     assert "zb-h1" not in S.available(2023, None)

@@ -18,10 +18,14 @@ def report():  # type: ignore[no-untyped-def]
 
 
 def test_public_training_cases_meet_the_accuracy_bar(report) -> None:  # type: ignore[no-untyped-def]
+    """In-sample bar of the shipped fit. The fit weighs source families equally and pulls every
+    constant toward its physical prior, so the row-weighted in-sample mean sits a little above the
+    old unconstrained fit's 13.8%; the honest, cross-validated figure is tools/calibrate.py --cv
+    family (too slow for the suite; see docs/training.md)."""
     assert report.cases == 125
     assert report.predicted / report.cases >= 0.95
     assert report.median_ape <= 0.10
-    assert report.mean_ape <= 0.15
+    assert report.mean_ape <= 0.17
 
 
 def test_only_rows_without_an_architecture_are_skipped(report) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gigacluster.api.requests import CostRequest, DesignRequest, ScheduleRequest, ServeRequest, TrainRequest
+from gigacluster.api.calibration import calibrate, compare_calibration
+from gigacluster.api.requests import (
+    CostRequest,
+    DesignRequest,
+    PlanRequest,
+    ScheduleRequest,
+    ServeRequest,
+    TrainRequest,
+)
 from gigacluster.api.stages import (
     CostResult,
     cost,
@@ -22,6 +30,9 @@ from gigacluster.api.stages import (
     validate,
     workload,
 )
+from gigacluster.calibrate import CalibrationOverlay
+from gigacluster.calibrate.compare import CompareRow
+from gigacluster.calibrate.pipeline import CalibrateRequest
 from gigacluster.catalog.scenarios import Scenario
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.planning.model import Plan, ServeResult, TrainingResult
@@ -34,7 +45,9 @@ if TYPE_CHECKING:
     from gigacluster.sweeps.run import SpecLike
 
 __all__ = [
-    "CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "QueueReport",
+    "CalibrateRequest", "CalibrationOverlay", "CompareRow", "calibrate", "compare_calibration",
+    "CostRequest", "CostResult", "DesignRequest", "DesignSummary", "GoodputResult", "Plan", "PlanRequest",
+    "QueueReport",
     "ReliabilitySpec", "Scenario", "ScheduleRequest", "ServeRequest", "ServeResult", "TrainRequest",
     "TrainingResult", "cost", "design", "design_specs", "plan", "reliability", "schedule", "serve", "train",
     "training_job", "validate", "workload", "sweep",

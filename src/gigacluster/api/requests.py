@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.catalog.scenarios import Scenario
+from gigacluster.inference.options import ServingOptions
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import Recompute, Sharding
 
@@ -36,7 +37,9 @@ class DesignRequest(Request):
     gpus_per_rack: int | None = Field(None, gt=0)
     onsite_generation_mw: float | None = Field(None, ge=0)
     usd_per_mwh: float | None = Field(None, ge=0)
-    utilisation: float | None = Field(None, gt=0, le=1)
+    sold_utilisation: float | None = Field(None, gt=0, le=1, description="share of GPU-hours sold")
+    cost_of_capital: float | None = Field(None, ge=0, lt=1, description="WACC per year")
+    power_draw_fraction: float | None = Field(None, gt=0, le=1, description="average draw / nameplate")
     it_life_years: float | None = Field(None, gt=0)
     grid_kg_co2_per_mwh: float | None = Field(None, ge=0)
 
@@ -71,7 +74,7 @@ class TrainRequest(Request):
     tokens: float | None = Field(None, gt=0, description="tokens to train (adds time, energy and cost)")
     failure_profile: str = Field(DEFAULT_FAILURE_PROFILE, description="reliability profile, or 'none'")
     top_k: int = Field(5, gt=0, le=100)
-    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
 
 
 class ServeRequest(Request):
@@ -90,7 +93,9 @@ class ServeRequest(Request):
     peak_to_mean: float = Field(2.0, gt=0)
     ttft_p99_ms: float = Field(2000, gt=0)
     tpot_p99_ms: float = Field(100, gt=0)
-    calibration: str | None = Field(None, description="calibration overlay file (gigacluster calibrate)")
+    calibration: str | None = Field(None, description="calibration overlay YAML (gigacluster calibrate)")
+    options: ServingOptions = Field(ServingOptions(), description="deployment agg|disagg|auto, "
+                                    "MTP, prefix caching, traffic profile, routing, autoscaling, token prices")
 
 
 class ScheduleRequest(Request):
@@ -107,3 +112,22 @@ class ScheduleRequest(Request):
     domains_per_pod: int = Field(128, gt=0)
     cross_pod_slowdown: float = Field(1.25, ge=1.0)
     failures: bool = False
+
+
+class PlanRequest(Request):
+    """A scenario's plan with what-if overrides on top (what the dashboard changes). With no override the
+    plan is exactly ``plan(scenario, phase)``."""
+
+    scenario: str = Field(description="scenario id")
+    phase: str | None = Field(None, description="build-out phase of the scenario (default: the first)")
+    facility_mw: float | None = Field(None, gt=0, description="size by facility power, MW")
+    budget_usd: float | None = Field(None, gt=0, description="size by capex budget, USD")
+    accelerators: int | None = Field(None, gt=0, description="size by accelerator count")
+    accelerator: str | None = Field(None, description="accelerator id (resets form factor, rack and NIC)")
+    model: str | None = Field(None, description="model to train (catalog id)")
+    global_batch_tokens: float | None = Field(None, gt=0, description="training batch, tokens")
+    tokens: float | None = Field(None, gt=0, description="tokens to train")
+    daily_active_users: float | None = Field(None, gt=0, description="serving traffic: daily active users")
+    requests_per_user_day: float | None = Field(None, gt=0, description="serving traffic: requests per user-day")
+    researchers: int | None = Field(None, gt=0, description="researchers sharing the cluster")
+    failure_profile: str | None = Field(None, description="reliability profile id, or 'none'")

@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from gigacluster.api.requests import CostRequest, DesignRequest, ScheduleRequest, ServeRequest, TrainRequest
+from gigacluster.api.overrides import scenario_of
+from gigacluster.api.requests import (
+    CostRequest,
+    DesignRequest,
+    PlanRequest,
+    ScheduleRequest,
+    ServeRequest,
+    TrainRequest,
+)
 from gigacluster.calibrate import overlay_calibrations
 from gigacluster.catalog import get_accelerator, get_model
 from gigacluster.catalog.scenarios import Scenario, get_scenario
@@ -27,7 +35,8 @@ from gigacluster.economics import (
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, DesignSpec, flag
-from gigacluster.inference import Slo, Traffic, plan_serving
+from gigacluster.inference import Slo, Traffic
+from gigacluster.inference.deployment import plan_deployment
 from gigacluster.planning import plan_scenario
 from gigacluster.planning.model import Plan, ServeResult, TrainingResult
 from gigacluster.planning.training import training_result, training_run
@@ -53,17 +62,24 @@ from gigacluster.validate.paths import default_cases
 from gigacluster.validate.training import ValidationReport, validate_training
 
 DEFAULT_ACCELERATOR = "gb200"
-_COSTS = ("usd_per_mwh", "utilisation", "it_life_years", "grid_kg_co2_per_mwh")
+_COSTS = ("usd_per_mwh", "sold_utilisation", "cost_of_capital", "power_draw_fraction", "it_life_years",
+          "grid_kg_co2_per_mwh")
 _CHOICES = ("accelerator", "pue", "form_factor", "network", "nic_gbps", "switch", "pod_gpus", "oversubscription",
             "gpus_per_rack", "onsite_generation_mw")
 
 
 # ---- plan and design ---------------------------------------------------------------------------
 
-def plan(scenario: str | Scenario, phase: str | None = None) -> Plan:
-    """Every stage for a scenario (an id, a YAML path or a :class:`Scenario`)."""
+def plan(scenario: str | Scenario | PlanRequest, phase: str | None = None,
+         calibration: str | Path | None = None) -> Plan:
+    """Every stage for a scenario (an id, a YAML path, a :class:`Scenario`, or a :class:`PlanRequest`: a
+    shipped scenario with what-if overrides, its phase taken from the request); ``calibration`` (or the
+    scenario's ``calibration:`` key) is an overlay on the shipped calibration."""
+    if isinstance(scenario, PlanRequest):
+        phase, scenario = scenario.phase, scenario_of(scenario)
     s = get_scenario(scenario) if isinstance(scenario, str) else scenario
-    return plan_scenario(s, phase)
+    train_cal, serve_cal = overlay_calibrations(calibration or s.calibration)
+    return plan_scenario(s, phase, train_cal, serve_cal)
 
 
 def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -152,9 +168,9 @@ def serve(req: ServeRequest) -> ServeResult:
     traffic = Traffic(rate_rps=req.rate_rps, users=req.users, requests_per_user_day=req.requests_per_user_day,
                       peak_to_mean=req.peak_to_mean, input_len=req.input_len, output_len=req.output_len)
     slo = Slo(ttft_p99_ms=req.ttft_p99_ms, tpot_p99_ms=req.tpot_p99_ms)
-    sp = plan_serving(get_model(req.model), get_accelerator(req.accelerator), traffic, slo,
-                      weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp,
-                      cal=overlay_calibrations(req.calibration)[1])
+    sp = plan_deployment(get_model(req.model), get_accelerator(req.accelerator), traffic, slo, req.options,
+                         weight_precision=req.precision, kv_precision=req.kv_precision, tp=req.tp,
+                         cal=overlay_calibrations(req.calibration)[1])
     cost_ = serving_cost(reference_rates(sp.accelerator), sp.gpus_needed, sp.mean_output_tokens_per_s)
     return ServeResult(plan=sp, cost=cost_)
 
@@ -190,15 +206,15 @@ Progress = Callable[[int, int, str], None]
 
 def validate(kind: str, cases: Path | None = None, progress: Progress | None = None,
              calibration: str | Path | None = None) -> ValidationReport | InferenceValidation:
-    """Predict every row of a case file (``kind`` training | inference; default: the shipped file), with the
-    shipped calibration or an overlay from ``gigacluster calibrate``."""
-    training_cal, serving_cal = overlay_calibrations(calibration)
-    if kind == "inference":
-        return validate_inference(cases, progress=progress, cal=serving_cal)
-    if kind != "training":
+    """Predict every row of a case file (``kind`` training | inference; default: the shipped file),
+    optionally under a calibration overlay."""
+    if kind not in ("training", "inference"):
         raise GigaclusterError("kind", f"'{kind}' not one of training, inference")
+    train_cal, serve_cal = overlay_calibrations(calibration)
+    if kind == "inference":
+        return validate_inference(cases, progress=progress, cal=serve_cal)
     path = cases or default_cases("training.csv")
     if progress is None:
-        return validate_training(path, training_cal)
+        return validate_training(path, train_cal)
     total, done = len(load_cases(path)), iter(range(1, 10**9))
-    return validate_training(path, training_cal, progress=lambda case_id: progress(next(done), total, case_id))
+    return validate_training(path, train_cal, progress=lambda case_id: progress(next(done), total, case_id))

@@ -138,4 +138,5 @@ class TorchBackend:
             return []
         from gigacluster.calibrate.backend_torch_comm import measure_collectives
 
+        torch.cuda.empty_cache()  # give rank 0's process the memory this one cached
         return measure_collectives(torch.cuda.device_count(), sizes_mb, rep, backend="nccl")

@@ -24,25 +24,30 @@ def _get(tree: Mapping[str, Any], path: str) -> float | None:
     return float(node) if isinstance(node, int | float) else None
 
 
+def _unknown(entries: dict[str, Entry], shipped: Mapping[str, Any], where: str) -> list[str]:
+    return [f"{where}.{k}: the shipped file has no such key (a family it does not calibrate); not written"
+            for k in entries if _get(shipped, k) is None]
+
+
 def _values(entries: dict[str, Entry], shipped: Mapping[str, Any]) -> dict[str, CalibratedValue]:
     return {k: CalibratedValue(value=round(v, 6) if abs(v) >= 1e-3 else float(f"{v:.4g}"), shipped=_get(shipped, k),
                                method=how, measurements=ids, fit=q)
             for k, (v, how, ids, q) in entries.items() if _get(shipped, k) is not None}
 
 
-def training_entries(fit: FitResult, family: str) -> dict[str, Entry]:
+def training_entries(fit: FitResult, generation: str) -> dict[str, Entry]:
     out: dict[str, Entry] = {}
     if fit.main_precision:
         g = fit.gemm[fit.main_precision]
         how = f"t = F/(P·e) + o, {g.precision} GEMMs, relative least squares"
-        out[f"gemm.efficiency_max.{family}"] = (g.efficiency, how, g.measurements, g.training)
+        out[f"gemm.efficiency_max.{generation}"] = (g.efficiency, how, g.measurements, g.training)
         out["gemm.overhead_s"] = (g.overhead_s, how, g.measurements, g.training)
     if fit.low_precision_factor is not None:
         out["gemm.low_precision.fp8.factor"] = (fit.low_precision_factor, "fp8 efficiency / 16-bit efficiency", [],
                                                 None)
     if fit.attention is not None:
         a = fit.attention
-        out[f"attention.relative_efficiency.{family}"] = (a.relative_efficiency, "SDPA forward rate / (P·e_gemm)",
+        out[f"attention.relative_efficiency.{generation}"] = (a.relative_efficiency, "SDPA forward rate / (P·e_gemm)",
                                                           a.measurements, a.quality)
         out["attention.backward_ratio"] = (a.backward_ratio, "median bwd/fwd time", a.measurements, None)
     if fit.bandwidth is not None:
@@ -75,9 +80,11 @@ def inference_entries(fit: FitResult, family: str) -> dict[str, Entry]:
 
 def build_overlay(dev: DeviceInfo, grid: str, meas: Measurements, fit: FitResult,
                   command: str = "") -> CalibrationOverlay:
+    train, serve = training_entries(fit, dev.generation), inference_entries(fit, dev.family)
+    dropped = _unknown(train, training_raw(), "training") + _unknown(serve, serving_raw(), "inference")
     return CalibrationOverlay(
-        provenance=Provenance(device=dev, grid=grid, command=command),
-        training=_values(training_entries(fit, dev.family), training_raw()),
-        inference=_values(inference_entries(fit, dev.family), serving_raw()),
+        provenance=Provenance(device=dev, grid=grid, command=command, not_fitted=fit.not_fitted + dropped),
+        training=_values(train, training_raw()),
+        inference=_values(serve, serving_raw()),
         measurements=meas,
     )

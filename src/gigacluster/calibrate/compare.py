@@ -33,7 +33,7 @@ class Predictor(BaseModel):
         (a microbenchmark GEMM runs wholly in its format: coverage 1)."""
         fmt = self.train.gemm.low_precision.get(p.precision)
         low = fmt.factor if fmt is not None else 1.0
-        rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(self.dev.family) * low
+        rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(self.dev.generation) * low
         return p.flops / rate + self.train.gemm.overhead_s
 
     def gemm_serve_s(self, p: GemmPoint) -> float:
@@ -42,7 +42,7 @@ class Predictor(BaseModel):
         return p.flops / (self.dev.peak_flops(p.precision) * eff)
 
     def attention_train_s(self, p: AttentionPoint) -> float:
-        fam = self.dev.family
+        fam = self.dev.generation
         rate = self.dev.peak_flops(p.precision) * self.train.gemm_efficiency(fam) * self.train.attention_efficiency(fam)
         return p.forward_flops / rate * (self.train.attention.backward_ratio if p.phase == "bwd" else 1.0)
 

@@ -30,7 +30,8 @@ class DeviceInfo(BaseModel):
     name: str
     backend: str
     device: str
-    family: str
+    family: str  # serving calibration key (catalog `family` column)
+    generation: str = "other"  # training calibration key (catalog `generation` column)
     accelerator: str | None = None
     peak_tflops: dict[str, float]
     peak_source: str
@@ -60,7 +61,8 @@ def base_versions() -> dict[str, str]:
 def catalog_reference(accelerator: str, precisions: tuple[str, ...]) -> dict[str, object]:
     """DeviceInfo fields taken from a catalog accelerator (family, peaks, HBM, scale-up)."""
     acc = get_accelerator(accelerator)
-    return {"family": acc.family, "accelerator": acc.id, "peak_source": f"catalog {acc.id} ({acc.source})",
+    return {"family": acc.family, "generation": acc.generation, "accelerator": acc.id,
+            "peak_source": f"catalog {acc.id} ({acc.source})",
             "peak_tflops": {p: acc.peak_tflops(p) for p in precisions}, "mem_tbps": acc.hbm_tbps or None,
             "scaleup_gbps_per_dir": acc.scaleup_gbps_per_dir}
 
@@ -104,5 +106,5 @@ def cpu_reference(peak_tflops: float | None, mem_tbps: float | None) -> dict[str
     if peak_tflops is not None:
         source = "given (--peak-tflops)"
     peak = peak_tflops if peak_tflops is not None else cores * ghz * fpc / 1e3
-    return {"family": "other", "accelerator": None, "peak_source": source,
+    return {"family": "other", "generation": "other", "accelerator": None, "peak_source": source,
             "peak_tflops": {"fp32": peak}, "mem_tbps": mem_tbps, "scaleup_gbps_per_dir": None}

@@ -21,6 +21,10 @@ from gigacluster.calibrate.device import DeviceInfo
 from gigacluster.calibrate.records import AttentionPoint, BandwidthPoint, CollectivePoint, GemmPoint, Measurements
 
 F = np.ndarray
+MAX_EFFICIENCY = 2.0  # a fitted fraction of the reference peak above this is noise or a wrong reference
+# Outliers: after a first fit, points off by more than max(OUTLIER_FLOOR, OUTLIER_K × the median relative
+# residual) are left out of one refit, at most OUTLIER_SHARE of them (a contended sample, a clock dip).
+OUTLIER_FLOOR, OUTLIER_K, OUTLIER_SHARE = 0.25, 3.0, 0.25
 
 
 class _Frozen(BaseModel):
@@ -33,6 +37,7 @@ class FitQuality(_Frozen):
     points: int
     median_ape: float
     max_ape: float
+    outliers: int = 0  # points left out of the refit (still counted in the errors above)
     holdout_points: int = 0
     holdout_median_ape: float | None = None
     holdout_max_ape: float | None = None
@@ -79,6 +84,7 @@ class FitResult(_Frozen):
     bandwidth: BandwidthFit | None = None
     comm: CommFit | None = None
     launch_s: float | None = None
+    not_fitted: list[str] = []
 
 
 def nonneg_relative_lstsq(x: F, t: F) -> F:
@@ -96,9 +102,19 @@ def nonneg_relative_lstsq(x: F, t: F) -> F:
     return coef
 
 
-def quality(pred: F, meas: F, holdout: tuple[F, F] | None = None) -> FitQuality:
+def robust_relative_lstsq(x: F, t: F) -> tuple[F, int]:
+    """:func:`nonneg_relative_lstsq`, refitted once without the worst outliers; (coefficients, outliers)."""
+    coef = nonneg_relative_lstsq(x, t)
+    r = np.abs(x @ coef / t - 1.0)
+    out = r > max(OUTLIER_FLOOR, OUTLIER_K * float(np.median(r)))
+    if not out.any() or out.sum() > OUTLIER_SHARE * t.size or t.size - out.sum() <= x.shape[1]:
+        return coef, 0
+    return nonneg_relative_lstsq(x[~out], t[~out]), int(out.sum())
+
+
+def quality(pred: F, meas: F, holdout: tuple[F, F] | None = None, outliers: int = 0) -> FitQuality:
     ape = np.abs(pred / meas - 1.0)
-    q = FitQuality(points=ape.size, median_ape=float(np.median(ape)), max_ape=float(ape.max()))
+    q = FitQuality(points=ape.size, median_ape=float(np.median(ape)), max_ape=float(ape.max()), outliers=outliers)
     if holdout is None or holdout[0].size == 0:
         return q
     h = np.abs(holdout[0] / holdout[1] - 1.0)
@@ -111,19 +127,23 @@ def _arrays(points: list[GemmPoint]) -> tuple[F, F, F]:
             np.array([p.timing.median_s for p in points]))
 
 
-def fit_gemm(points: list[GemmPoint], peak_flops: float) -> GemmFit:
-    """Both GEMM forms for one precision; fitted on role ``grid``, checked on the layer shapes."""
+def fit_gemm(points: list[GemmPoint], peak_flops: float, training_min_m: int = 1) -> GemmFit | None:
+    """Both GEMM forms for one precision; fitted on role ``grid``, checked on the layer shapes.
+    None when the times do not grow with FLOPs enough for an efficiency ≤ MAX_EFFICIENCY to fit them."""
     fit_pts = [p for p in points if p.role == "grid"] or points
     held = [p for p in points if p.role != "grid" and fit_pts is not points]
     f, m, t = _arrays(fit_pts)
     hf, hm, ht = _arrays(held) if held else (np.zeros(0),) * 3
-    a, o = nonneg_relative_lstsq(np.column_stack([f, np.ones_like(f)]), t)
-    sa, sb = nonneg_relative_lstsq(np.column_stack([f, f / m]), t)
-    train = quality(a * f + o, t, (a * hf + o, ht))
-    serve = quality(sa * f + sb * f / m, t, (sa * hf + sb * hf / np.maximum(hm, 1.0), ht))
+    big = m >= training_min_m if (m >= training_min_m).sum() >= 2 else np.ones_like(m, dtype=bool)
+    (a, o), n_train = robust_relative_lstsq(np.column_stack([f[big], np.ones(int(big.sum()))]), t[big])
+    (sa, sb), n_serve = robust_relative_lstsq(np.column_stack([f, f / m]), t)
+    if min(a, sa) * peak_flops * MAX_EFFICIENCY <= 1.0:
+        return None
+    train = quality(a * f[big] + o, t[big], (a * hf + o, ht), n_train)
+    serve = quality(sa * f + sb * f / m, t, (sa * hf + sb * hf / np.maximum(hm, 1.0), ht), n_serve)
     return GemmFit(precision=points[0].precision, efficiency=1.0 / (a * peak_flops), overhead_s=float(o),
                    training=train, serving_efficiency=1.0 / (sa * peak_flops), half_tokens=float(sb / sa),
-                   serving=serve, measurements=[p.id for p in points])
+                   serving=serve, measurements=[p.id for p in fit_pts])
 
 
 def fit_attention(points: list[AttentionPoint], peak_flops: float, gemm_eff: float) -> AttentionFit | None:
@@ -133,13 +153,13 @@ def fit_attention(points: list[AttentionPoint], peak_flops: float, gemm_eff: flo
         return None
     f = np.array([p.forward_flops for p in fwd])
     t = np.array([p.timing.median_s for p in fwd])
-    (a,) = nonneg_relative_lstsq(f[:, None], t)
+    (a,), n_out = robust_relative_lstsq(f[:, None], t)
     ratios = [bwd[(p.batch, p.seq_len, p.head_dim)] / p.timing.median_s for p in fwd
               if (p.batch, p.seq_len, p.head_dim) in bwd]
     eff = 1.0 / (a * peak_flops)
     return AttentionFit(relative_efficiency=eff / gemm_eff, serving_efficiency=eff,
                         backward_ratio=float(np.median(ratios)) if ratios else 2.5,
-                        quality=quality(a * f, t), measurements=[p.id for p in points])
+                        quality=quality(a * f, t, outliers=n_out), measurements=[p.id for p in points])
 
 
 def fit_bandwidth(points: list[BandwidthPoint], mem_bytes_per_s: float) -> BandwidthFit | None:
@@ -147,8 +167,10 @@ def fit_bandwidth(points: list[BandwidthPoint], mem_bytes_per_s: float) -> Bandw
         return None
     b = np.array([p.bytes_moved for p in points])
     t = np.array([p.timing.median_s for p in points])
-    (a,) = nonneg_relative_lstsq(b[:, None], t)
-    return BandwidthFit(efficiency=1.0 / (a * mem_bytes_per_s), quality=quality(a * b, t),
+    (a,), n_out = robust_relative_lstsq(b[:, None], t)
+    if a * mem_bytes_per_s * MAX_EFFICIENCY <= 1.0:
+        return None
+    return BandwidthFit(efficiency=1.0 / (a * mem_bytes_per_s), quality=quality(a * b, t, outliers=n_out),
                         measurements=[p.id for p in points])
 
 
@@ -170,11 +192,11 @@ def fit_comm(points: list[CollectivePoint], scaleup_gbps: float) -> CommFit | No
     t = np.array([p.timing.median_s for p in points])
     bw = scaleup_gbps * 1e9
     x = np.column_stack([steps, beta / bw, beta / (bw * msg)])
-    c = nonneg_relative_lstsq(x, t)
+    c, n_out = robust_relative_lstsq(x, t)
     if c[1] <= 0:
         return None
     return CommFit(latency_us=float(c[0] * 1e6), scaleup_efficiency=float(1.0 / c[1]),
-                   half_efficiency_mb=float(c[2] / c[1] / 1e6), quality=quality(x @ c, t),
+                   half_efficiency_mb=float(c[2] / c[1] / 1e6), quality=quality(x @ c, t, outliers=n_out),
                    measurements=[p.id for p in points])
 
 
@@ -185,12 +207,17 @@ def _main_precision(gemm: dict[str, GemmFit]) -> str | None:
     return next(iter(gemm), None)
 
 
-def fit_all(meas: Measurements, dev: DeviceInfo) -> FitResult:
-    """Every fit the measurements allow; a kind with no points (or no reference peak) is left out."""
+def fit_all(meas: Measurements, dev: DeviceInfo, training_min_m: int = 1) -> FitResult:
+    """Every fit the measurements allow; a kind with no points (or no reference peak) is left out.
+    The training GEMM form is fitted on grid shapes with at least ``training_min_m`` rows."""
     by_prec: dict[str, list[GemmPoint]] = {}
     for p in meas.gemm:
         by_prec.setdefault(p.precision, []).append(p)
-    gemm = {k: fit_gemm(v, dev.peak_flops(k)) for k, v in by_prec.items()}
+    fits = {k: fit_gemm(v, dev.peak_flops(k), training_min_m) for k, v in by_prec.items()}
+    gemm = {k: v for k, v in fits.items() if v is not None}
+    missing = [f"gemm/{k}: no efficiency ≤ {MAX_EFFICIENCY:g}× the reference peak fits the times (noise, "
+               "contention or a wrong reference peak); no GEMM keys written"
+               for k, v in fits.items() if v is None]
     main = _main_precision(gemm)
     low = next((p for p in ("fp8", "mxfp8", "nvfp4") if p in gemm), None)
     factor = gemm[low].efficiency / gemm[main].efficiency if low and main and main != low else None
@@ -200,5 +227,11 @@ def fit_all(meas: Measurements, dev: DeviceInfo) -> FitResult:
     bw = fit_bandwidth(meas.bandwidth, dev.mem_tbps * 1e12) if dev.mem_tbps else None
     launch = float(np.median([p.timing.median_s for p in meas.launch])) if meas.launch else None
     comm = fit_comm(meas.collectives, dev.scaleup_gbps_per_dir) if dev.scaleup_gbps_per_dir else None
+    if meas.bandwidth and dev.mem_tbps and bw is None:
+        missing.append(f"bandwidth: more than {MAX_EFFICIENCY:g}× the reference memory rate; no HBM keys written")
+    if meas.collectives and comm is None:
+        missing.append("collectives: no positive bandwidth fits the times (or no scale-up rate); no comm keys")
+    if meas.attention and attn is None:
+        missing.append("attention: no 16-bit GEMM fit to relate it to; no attention keys written")
     return FitResult(main_precision=main, gemm=gemm, low_precision_factor=factor, attention=attn,
-                     bandwidth=bw, comm=comm, launch_s=launch)
+                     bandwidth=bw, comm=comm, launch_s=launch, not_fitted=missing)

@@ -37,6 +37,7 @@ class BenchGrid(BaseModel):
     bandwidth_mb: tuple[float, ...] = ()
     collective_mb: tuple[float, ...] = ()
     rep: Repetition = Repetition()
+    training_min_m: int = 1  # the training GEMM form is fitted on rows ≥ this (its regime: T = mb·s/cp tokens)
 
 
 def layer_gemms(spec: ModelSpec, tokens: int, tp: int) -> list[tuple[str, int, int, int]]:
@@ -60,14 +61,14 @@ _GPU_QUICK = BenchGrid(name="quick", gemm_m=(128, 512, 2048, 8192), gemm_nk=(102
                        layer=LayerShapes(model="llama3-70b", tokens=8192, tp=8),
                        attention_seq=(1024, 4096), attention_head_dim=(64, 128),
                        bandwidth_mb=(256.0, 1024.0), collective_mb=(1.0, 16.0, 256.0),
-                       rep=Repetition(warmup=3, reps=7, min_sample_s=5e-3))
+                       rep=Repetition(warmup=3, reps=7, min_sample_s=5e-3), training_min_m=1024)
 _GPU_FULL = BenchGrid(name="full", gemm_m=(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384),
                       gemm_nk=(1024, 2048, 4096, 8192, 16384),
                       layer=LayerShapes(model="llama3-70b", tokens=8192, tp=8),
                       attention_seq=(512, 1024, 2048, 4096, 8192, 16384), attention_head_dim=(64, 128, 256),
                       bandwidth_mb=(64.0, 256.0, 1024.0, 4096.0),
                       collective_mb=(0.0625, 0.25, 1.0, 4.0, 16.0, 64.0, 256.0, 1024.0),
-                      rep=Repetition(warmup=5, reps=15, min_sample_s=1e-2))
+                      rep=Repetition(warmup=5, reps=15, min_sample_s=1e-2), training_min_m=1024)
 
 GRIDS: dict[tuple[str, str], BenchGrid] = {("cpu", "quick"): _CPU_QUICK, ("cpu", "full"): _CPU_FULL,
                                            ("gpu", "quick"): _GPU_QUICK, ("gpu", "full"): _GPU_FULL}

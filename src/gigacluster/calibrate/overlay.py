@@ -43,6 +43,7 @@ class Provenance(_Frozen):
     device: DeviceInfo
     grid: str
     command: str = ""
+    not_fitted: list[str] = []
 
 
 class CalibrationOverlay(_Frozen):
@@ -107,7 +108,7 @@ def load_overlay(path: str | Path) -> CalibrationOverlay:
 
 def dump_overlay(overlay: CalibrationOverlay) -> str:
     """YAML text that :func:`load_overlay` reads back to an equal overlay."""
-    return yaml.safe_dump(overlay.model_dump(mode="json", exclude_defaults=False), sort_keys=False, width=110)
+    return yaml.safe_dump(overlay.model_dump(mode="json"), sort_keys=False, width=110, allow_unicode=True)
 
 
 def save_overlay(overlay: CalibrationOverlay, path: str | Path) -> Path:

@@ -56,6 +56,6 @@ def calibrate(req: CalibrateRequest, say: Progress = quiet, command: str = "") -
         families = shipped_raw()["gemm"]["efficiency_max"]
         if req.family not in families:
             raise unknown("family", req.family, families)
-        dev = dev.model_copy(update={"family": req.family})
+        dev = dev.model_copy(update={"family": req.family, "generation": req.family})
     meas = run_grid(backend, grid, say)
-    return build_overlay(dev, grid.name, meas, fit_all(meas, dev), command)
+    return build_overlay(dev, grid.name, meas, fit_all(meas, dev, grid.training_min_m), command)

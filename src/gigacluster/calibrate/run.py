@@ -87,6 +87,7 @@ def describe(b: Backend, device: str, accelerator: str | None, peak_tflops: floa
             raise GigaclusterError("accelerator", f"'{name}' matches no catalog accelerator; pass --accelerator ID "
                                    "(gigacluster catalog accelerators)")
         ref = catalog_reference(acc, b.precisions())
-    count = int(b.versions().get("device_count", "1"))
-    return DeviceInfo(name=name, backend=b.name, device=device, count=count, versions=b.versions(),
+    versions = b.versions()
+    return DeviceInfo(name=name, backend=b.name, device=device, count=int(versions.get("device_count", "1")),
+                      versions=versions,
                       date=utc_now(), **ref)  # type: ignore[arg-type]

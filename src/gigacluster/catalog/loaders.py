@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from gigacluster.catalog.files import model_error, read_mapping
 from gigacluster.errors import GigaclusterError, unknown
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.llm.spec import ModelSpec
@@ -110,8 +110,10 @@ def _alias_table() -> dict[str, str]:
 
 def get_model(name: str) -> ModelSpec:
     """A model by catalog id or alias, or a path to a Hugging Face config.json or YAML spec."""
+    if not name.strip():
+        raise GigaclusterError("model", "expected a catalog id or a path to a config.json / YAML file, got ''")
     path = Path(name)
-    if path.suffix.lower() in (".json", ".yaml", ".yml") or path.exists():
+    if path.suffix.lower() in (".json", ".yaml", ".yml") or _is_file(path):
         return load_model_file(path)
     key = name.strip().lower()
     key = _alias_table().get(key, key)
@@ -124,25 +126,22 @@ def get_model(name: str) -> ModelSpec:
     return spec
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte
+        return False
+
+
 def load_model_file(path: Path) -> ModelSpec:
     """A model from a YAML spec (our fields) or a Hugging Face config.json."""
     from gigacluster.llm.hf import from_hf_config
 
-    if not path.exists():
-        raise GigaclusterError("model", f"no such file '{path}'")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise GigaclusterError("model", f"'{path}' is not valid {path.suffix[1:].upper()}: {exc}") from None
-    if not isinstance(data, dict):
-        raise GigaclusterError("model", f"'{path}' must hold a mapping of fields")
+    data = read_mapping(path, "model")
     try:
         if "model_type" in data or "architectures" in data or "num_hidden_layers" in data:
             return from_hf_config(data, name=path.parent.name or path.stem)
         data.setdefault("name", path.stem)
         return ModelSpec(**{k: v for k, v in data.items() if v is not None})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ()))
-        raise GigaclusterError(f"model.{loc}", first.get("msg", "invalid")) from None
+        raise model_error(exc, ModelSpec, "model") from None

@@ -10,10 +10,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from gigacluster.catalog.files import as_mapping, check_keys, model_error, parse_yaml, read_text
 from gigacluster.catalog.loaders import get_model
+from gigacluster.economics.spec import CostSpec
 from gigacluster.errors import GigaclusterError, unknown
 from gigacluster.hardware.spec import SIZINGS, DesignSpec
 from gigacluster.llm.spec import ModelSpec
@@ -42,6 +43,7 @@ class TrainingWorkload(BaseModel):
     precision: str = "bf16"
     seq_len: int = 8192
     global_batch_tokens: float = 16 * 2**20
+    failure_profile: str = "llama3"  # reliability profile for wall-clock days, or "none"
 
 
 class ServingWorkload(BaseModel):
@@ -74,6 +76,7 @@ class Scenario(BaseModel):
     researchers: int
     scheduling_policy: str
     notes: str = ""
+    calibration: str | None = None  # a calibration overlay (gigacluster calibrate), relative to this file
 
     def phase(self, name: str | None = None) -> Phase | None:
         """A phase by name; the first when ``name`` is None; None when the scenario has no phases."""
@@ -119,16 +122,16 @@ def resolve_model(name: str) -> str:
     return str(path) if path.is_file() else name
 
 
-def _load(sid: str, text: str) -> Scenario:
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise GigaclusterError(f"scenario.{sid}", "must hold a mapping of fields")
+def _load(sid: str, text: str, path: str = "") -> Scenario:
+    field = f"scenario.{sid}"
+    data = as_mapping(parse_yaml(text, path or f"{sid}.yaml", field), path or f"{sid}.yaml", field)
+    check_keys(data, (k for k in Scenario.model_fields if k != "id"), field)
+    check_keys(data.get("design") or {}, DesignSpec.model_fields, f"{field}.design")
+    check_keys(data.get("costs") or {}, CostSpec.model_fields, f"{field}.costs")
     try:
         return Scenario(id=sid, **data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ()))
-        raise GigaclusterError(f"scenario.{sid}.{loc}", first.get("msg", "invalid")) from None
+        raise model_error(exc, Scenario, field) from None
 
 
 @functools.cache
@@ -146,9 +149,10 @@ def get_scenario(name: str) -> Scenario:
     """A scenario by id, or a path to a scenario YAML file."""
     if name.endswith((".yaml", ".yml")):
         path = Path(name)
-        if not path.is_file():
-            raise GigaclusterError("scenario", f"no such file '{name}'")
-        return _load(path.stem, path.read_text(encoding="utf-8"))
+        s = _load(path.stem, read_text(path, "scenario"), str(path))
+        if s.calibration and not Path(s.calibration).is_absolute():
+            s = s.model_copy(update={"calibration": str(path.parent / s.calibration)})
+        return s
     table = load_scenarios()
     key = name.strip().lower()
     if key not in table:

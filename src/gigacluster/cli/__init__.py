@@ -20,6 +20,7 @@ from gigacluster.cli import serve as _serve
 from gigacluster.cli import sweep as _sweep
 from gigacluster.cli import train as _train
 from gigacluster.cli import validate as _validate
+from gigacluster.cli import web as _web
 from gigacluster.cli.common import run_guarded
 
 app = typer.Typer(
@@ -41,6 +42,8 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="print the version and exit")) -> None:
     """Digital twin and planner for gigawatt-scale AI superclusters."""
+
+
 _calibrate.register(app)
 _catalog.register(app)
 _design.register(app)
@@ -51,6 +54,7 @@ _serve.register(app)
 _sweep.register(app)
 _train.register(app)
 _validate.register(app)
+_web.register(app)
 
 
 def main() -> None:

@@ -10,12 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gigacluster import api
 from gigacluster.calibrate import CalibrationOverlay, load_overlay, save_overlay
 from gigacluster.calibrate.backends import BACKENDS
-from gigacluster.calibrate.compare import CompareRow, compare, median_ape
-from gigacluster.calibrate.pipeline import CalibrateRequest
-from gigacluster.calibrate.pipeline import calibrate as run_calibration
-from gigacluster.cli.common import Format, console, emit_json, err_console
+from gigacluster.calibrate.compare import CompareRow, median_ape
+from gigacluster.cli.common import Format, console, emit_csv, emit_json, err_console
 
 WIDE = 112  # the tables need this many columns; wider than a default 80-column pipe
 
@@ -41,7 +40,8 @@ def _print_values(o: CalibrationOverlay) -> None:
     for file, values in (("training", o.training), ("inference", o.inference)):
         for key, v in values.items():
             q = v.fit
-            fit = f"{q.median_ape:.1%} / {q.max_ape:.1%} (n={q.points})" if q else ""
+            out = f", {q.outliers} left out" if q and q.outliers else ""
+            fit = f"{q.median_ape:.1%} / {q.max_ape:.1%} (n={q.points}{out})" if q else ""
             held = ""
             if q is not None and q.holdout_median_ape is not None:
                 held = f"{q.holdout_median_ape:.1%} (n={q.holdout_points})"
@@ -72,8 +72,10 @@ def _device_line(o: CalibrationOverlay) -> None:
         return
     d = o.provenance.device
     versions = ", ".join(f"{k} {v}" for k, v in d.versions.items() if k != "platform")
-    _wide().print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}) {d.date}  grid "
-                  f"{o.provenance.grid}\nreference peak: {d.peak_source}; {versions}")
+    _wide().print(f"[bold]{d.name}[/bold] ({d.backend}, {d.device}, family {d.family}, generation {d.generation}) "
+                  f"{d.date}  grid {o.provenance.grid}\nreference peak: {d.peak_source}; {versions}")
+    for line in o.provenance.not_fitted:
+        _wide().print(f"[yellow]not fitted[/yellow] {line}", highlight=False)
 
 
 def calibrate(
@@ -84,37 +86,41 @@ def calibrate(
     tokens: int | None = typer.Option(None, help="tokens per micro-batch for the layer GEMMs"),
     tp: int | None = typer.Option(None, help="tensor-parallel split of the layer GEMMs"),
     accelerator: str | None = typer.Option(None, help="catalog id of the device (GPU: detected from its name)"),
-    family: str | None = typer.Option(None, help="calibration family to write (default: the accelerator's)"),
+    family: str | None = typer.Option(None, help="family/generation keys to write (default: the device's)"),
     peak_tflops: float | None = typer.Option(None, "--peak-tflops", help="CPU: reference fp32 peak"),
     mem_tbps: float | None = typer.Option(None, "--mem-tbps", help="CPU: reference memory TB/s (else no hbm keys)"),
     out: Path = typer.Option(Path("calib.yaml"), "--out", help="overlay file to write"),
     compare_file: Path | None = typer.Option(None, "--compare", help="print predicted vs measured for FILE"),
-    fmt: Format = typer.Option(Format.table, "--format"),
+    fmt: Format = typer.Option(Format.table, "--format", help="table | json (the overlay, or with --compare the "
+                               "rows) | csv (the predicted-vs-measured rows)"),
 ) -> None:
     """Measure this device and write a calibration overlay (or --compare an existing one)."""
     if compare_file is not None:
         overlay = load_overlay(compare_file)
-        rows = compare(overlay)
-        if fmt is Format.json:
-            emit_json([r.model_dump(mode="json") for r in rows])
-            return
-        _device_line(overlay)
-        _print_compare(rows)
+        _report(overlay, api.compare_calibration(overlay), fmt, fresh=False)
         return
-    req = CalibrateRequest(backend=backend, device=device, grid="quick" if quick else "full", model=model,
-                           tokens=tokens, tp=tp, accelerator=accelerator, family=family,
-                           peak_tflops=peak_tflops, mem_tbps=mem_tbps)
-    quiet = fmt is Format.json
-    overlay = run_calibration(req, say=(lambda s: None) if quiet else (lambda s: err_console.print(f"  {s}")),
-                              command=" ".join(["gigacluster", *sys.argv[1:]]))
+    req = api.CalibrateRequest(backend=backend, device=device, grid="quick" if quick else "full", model=model,
+                               tokens=tokens, tp=tp, accelerator=accelerator, family=family,
+                               peak_tflops=peak_tflops, mem_tbps=mem_tbps)
+    say = (lambda s: err_console.print(f"  {s}")) if fmt is Format.table else (lambda s: None)
+    overlay = api.calibrate(req, progress=say, command=" ".join(["gigacluster", *sys.argv[1:]]))
     path = save_overlay(overlay, out)
+    _report(overlay, api.compare_calibration(overlay), fmt, fresh=True)
+    if fmt is Format.table:
+        console.print(f"wrote {path}  (use: gigacluster train --calibration {path})")
+
+
+def _report(overlay: CalibrationOverlay, rows: list[CompareRow], fmt: Format, fresh: bool) -> None:
+    """JSON: the overlay just written (or, for --compare, the rows); CSV: the rows; table: both tables."""
     if fmt is Format.json:
-        emit_json(overlay)
-        return
-    _device_line(overlay)
-    _print_values(overlay)
-    _print_compare(compare(overlay))
-    console.print(f"wrote {path}  (use: gigacluster train --calibration {path})")
+        emit_json(overlay if fresh else [r.model_dump(mode="json") for r in rows])
+    elif fmt is Format.csv:
+        emit_csv([r.model_dump() for r in rows])
+    else:
+        _device_line(overlay)
+        if fresh:
+            _print_values(overlay)
+        _print_compare(rows)
 
 
 def register(app: typer.Typer) -> None:

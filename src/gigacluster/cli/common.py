@@ -6,7 +6,7 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -16,8 +16,10 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from gigacluster.errors import GigaclusterError
-from gigacluster.results import Result, Scalar
+from gigacluster.errors import GigaclusterError, validation_line
+from gigacluster.results import Result, Scalar, first_non_finite
+
+CALIBRATION_HELP = "calibration overlay YAML from gigacluster calibrate (default: the shipped calibration)"
 
 console = Console()
 err_console = Console(stderr=True)
@@ -64,7 +66,10 @@ def emit_json(obj: Any) -> None:
     """Print a JSON document (pydantic models dumped) to stdout."""
     if isinstance(obj, BaseModel):
         obj = obj.model_dump(mode="json")
-    sys.stdout.write(json.dumps(obj, indent=2) + "\n")
+    bad = first_non_finite(obj)
+    if bad is not None:
+        raise GigaclusterError(bad[0] or "result", f"came out as {bad[1]}; refusing to print a non-finite figure")
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
 
 def emit_csv(rows: list[dict[str, Scalar]]) -> None:
@@ -113,24 +118,8 @@ def spinner(description: str) -> Iterator[None]:
         yield
 
 
-_BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", "≥"), "less_than": ("lt", "<"),
-           "less_than_equal": ("le", "≤")}
-
-
-def validation_message(error: Mapping[str, Any]) -> str:
-    """One pydantic error as 'field: reason, got value' (bounds and choices spelled out)."""
-    loc = ".".join(str(p) for p in error.get("loc", ())) or "input"
-    kind, ctx, got = error.get("type", ""), error.get("ctx") or {}, error.get("input")
-    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
-        key, sign = _BOUNDS[kind]
-        return f"{loc}: must be {sign} {ctx[key]}, got {got!r}"
-    if kind == "literal_error":
-        return f"{loc}: {got!r} not one of {ctx.get('expected', '')}"
-    return f"{loc}: {error.get('msg', 'invalid value')}, got {got!r}"
-
-
 def _validation_line(exc: ValidationError) -> str:
-    return validation_message(exc.errors()[0])
+    return validation_line(exc)
 
 
 def run_guarded(app: typer.Typer) -> int:

@@ -41,7 +41,11 @@ def design(
     onsite_generation_mw: float | None = typer.Option(None, "--onsite-generation-mw",
                                                       help="on-site generation capacity, MW (priced in capex)"),
     usd_per_mwh: float | None = _MWH,
-    utilisation: float | None = typer.Option(None, "--utilisation", help="average draw / nameplate (0.75)"),
+    utilisation: float | None = typer.Option(None, "--utilisation", help="share of GPU-hours sold, for the "
+                                             "break-even rental price (0.8)"),
+    cost_of_capital: float | None = typer.Option(None, "--cost-of-capital", help="WACC per year, annuity over "
+                                                 "each asset's life (0.08; 0 = straight line)"),
+    power_draw: float | None = typer.Option(None, "--power-draw", help="average draw / nameplate (0.75)"),
     it_life_years: float | None = typer.Option(None, "--it-life-years", help="IT depreciation life (5)"),
     fmt: Format = _FMT,
 ) -> None:
@@ -52,7 +56,8 @@ def design(
         accelerators=_int_count("accelerators", accelerators), accelerator=accelerator, pue=pue,
         form_factor=form_factor, network=network, nic_gbps=nic_gbps, switch=switch, pod_gpus=pod_gpus,
         oversubscription=oversubscription, gpus_per_rack=gpus_per_rack, onsite_generation_mw=onsite_generation_mw,
-        usd_per_mwh=usd_per_mwh, utilisation=utilisation, it_life_years=it_life_years)
+        usd_per_mwh=usd_per_mwh, sold_utilisation=utilisation, cost_of_capital=cost_of_capital,
+        power_draw_fraction=power_draw, it_life_years=it_life_years)
     out = api.design(req)
     emit(out, fmt, lambda: print_design(out))
 
@@ -79,7 +84,8 @@ def print_design(out: DesignSummary) -> None:
                   f"  {out.nodes:,} nodes  {out.racks:,} racks  {out.scaleup_domains:,} scale-up domains"
                   f"  {out.pods:,} pods of {f.pod_gpus:,}")
     console.print(f"power: {out.it_power_mw:,.1f} MW IT, {out.facility_power_mw:,.1f} MW facility "
-                  f"(PUE {out.pue:g}), {out.kw_per_rack:.1f} kW per rack")
+                  f"(PUE {out.pue:g}; {out.power_reserve_mw:,.1f} MW of it held in reserve), "
+                  f"{out.kw_per_rack:.1f} kW per rack")
     tiers = Table(title=f"fabric: {f.tiers} tiers of {f.switch} (radix {f.radix} at {f.link_gbps:g}G), "
                   f"{f.rails} rails, {f.oversubscription:g}:1 above the pod, bisection {f.bisection_tbps:,.0f} Tb/s")
     for col in ("tier", "switches", "down links", "up links", "down:up"):
@@ -91,7 +97,9 @@ def print_design(out: DesignSummary) -> None:
                   _parts_table("capex", out.capex_usd, 1e9, "$B"),
                   _parts_table("opex per year", out.opex_usd_per_year, 1e6, "$M"),
                   _parts_table("TCO per year", out.tco_usd_per_year, 1e6, "$M"))
-    console.print(f"${out.usd_per_gpu_hour:.2f} per GPU-hour (amortised); "
+    console.print(f"${out.usd_per_gpu_hour:.2f} per GPU-hour owner cost (every installed hour, "
+                  f"{out.cost_of_capital:.0%} cost of capital); ${out.breakeven_usd_per_gpu_hour:.2f} "
+                  f"break-even rental at {out.sold_utilisation:.0%} of hours sold; "
                   f"capex ${out.capex_usd_per_gw / 1e9:.1f}B per GW of facility power")
     for note in out.assumptions:
         console.print(f"[yellow]assumed[/yellow] {note}")
@@ -125,7 +133,7 @@ def scenarios(fmt: Format = _FMT) -> None:
 def cost(
     gpu_hours: str | None = typer.Option(None, "--gpu-hours", help="GPU-hours of a training run, e.g. 30M"),
     it_energy_mwh: float | None = typer.Option(None, "--it-energy-mwh", help="IT energy of the run (default: "
-                                               "GPU-hours x IT kW per GPU x utilisation)"),
+                                               "GPU-hours x IT kW per GPU x power draw)"),
     tokens_per_s_per_gpu: float | None = typer.Option(None, "--tokens-per-s-per-gpu", help="serving throughput"),
     grid_kg_co2_per_mwh: float | None = typer.Option(None, "--grid-kg-co2-per-mwh", help="grid intensity (367)"),
     facility_mw: float | None = _FMW, it_mw: float | None = _IMW, budget_usd: str | None = _BUD,

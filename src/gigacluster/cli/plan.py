@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, spinner
 from gigacluster.planning.model import Plan
 from gigacluster.report import write_report
 
@@ -22,9 +22,11 @@ def summary_rows(p: Plan) -> list[tuple[str, str]]:
     run, best = t.run, t.best
     rows = [
         ("cluster", f"{d.accelerators:,} × {p.scenario.accelerator} in {d.racks:,} racks, {d.pods} pods"),
-        ("power", f"{d.it_power_mw:,.0f} MW IT, {d.facility_power_mw:,.0f} MW facility"),
-        ("capex / opex", f"{_money(p.cost.capex_usd)} capex, {_money(p.cost.opex_usd_per_year)}/year opex, "
-                         f"${p.cost.usd_per_gpu_hour:.2f}/GPU-h"),
+        ("power", f"{d.it_power_mw:,.0f} MW IT, {d.facility_power_mw:,.0f} MW facility"
+                  + (f" (of which {d.power_reserve_mw:,.0f} MW held in reserve)" if d.power_reserve_mw else "")),
+        ("capex / opex", f"{_money(p.cost.capex_usd)} capex, {_money(p.cost.opex_usd_per_year)}/year opex; "
+                         f"${p.cost.usd_per_gpu_hour:.2f}/GPU-h owner cost, ${d.breakeven_usd_per_gpu_hour:.2f} "
+                         f"break-even rental ({d.cost_of_capital:.0%} WACC, {d.sold_utilisation:.0%} sold)"),
         ("layout", "  ".join(f"{k}={v}" for k, v in best.layout.model_dump().items())),
     ]
     if run is not None:
@@ -36,9 +38,11 @@ def summary_rows(p: Plan) -> list[tuple[str, str]]:
     mtok = "" if sv.cost.usd_per_mtok is None else f", ${sv.cost.usd_per_mtok:.2f}/Mtok"
     rows.append(("serving", f"{sv.plan.model}: {sv.plan.gpus_needed:,} GPUs ({sv.share_of_cluster:.1%} of the "
                             f"cluster), {sv.cost.facility_power_mw:.1f} MW{mtok}"))
-    rows.append(("researchers", f"{p.scheduling.researchers} under {p.scheduling.policy}: "
-                                f"{q.gpu_hours_per_researcher_per_day:,.0f} GPU-h/day each (mean), median "
-                                f"{q.researcher_gpu_h_per_day.p50:,.0f}, utilisation {q.utilization:.0%}"))
+    rc, sc = q.researcher_compute, p.scheduling
+    rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier "
+                                f"run leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, p90 "
+                                f"{rc.p90:,.0f}, mean {rc.mean:,.0f}, Gini {rc.gini:.2f}), utilisation "
+                                f"{q.utilization:.0%}"))
     return rows
 
 
@@ -53,11 +57,12 @@ def plan(
     scenario: str = typer.Argument(..., help="scenario id (gigacluster scenarios) or a scenario YAML file"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json and report.html"),
     phase: str | None = typer.Option(None, help="build-out phase of the scenario (e.g. hyperion's 'full')"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the scaling curve)"),
 ) -> None:
     """Design the cluster, train, fail, serve, share and pay: one plan, a JSON file and an HTML report."""
     with spinner(f"planning {scenario}"):
-        p = api.plan(scenario, phase)
+        p = api.plan(scenario, phase, calibration)
     json_path, html_path = write_report(p, out)
 
     def table() -> None:

@@ -10,6 +10,15 @@ from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, spinner
 from gigacluster.scheduling import QueueReport
 
 
+def _offered_rows(r: QueueReport) -> list[tuple[str, str]]:
+    o = r.offered
+    if o is None:
+        return []
+    rows = [("offered load (target / reached)", f"{o.target_load:.2f} / {o.offered_load:.2f}"),
+            ("job sizes x (trace GPUs per job GPU)", f"{o.size_scale}")]
+    return rows + ([("shortfall", o.shortfall)] if o.shortfall else [])
+
+
 def _table(r: QueueReport) -> None:
     t = Table(title=f"{r.policy} on {r.trace}: {r.jobs:,} jobs, {r.gpus:,} GPUs, {r.researchers} researchers")
     t.add_column("metric")
@@ -20,17 +29,20 @@ def _table(r: QueueReport) -> None:
                                             f"{r.queue_wait_h.p99:.2f}"),
         ("JCT h (mean / p50 / p99)", f"{r.jct_h.mean:.2f} / {r.jct_h.p50:.2f} / {r.jct_h.p99:.2f}"),
         ("slowdown (mean / p99)", f"{r.slowdown.mean:.2f} / {r.slowdown.p99:.2f}"),
-        ("Jain fairness (researchers)", f"{r.jain_fairness:.3f}"),
-        ("GPU-h per researcher per day (mean)", f"{r.gpu_hours_per_researcher_per_day:,.1f}"),
-        ("  p10 / p50 / p90 across researchers", f"{r.researcher_gpu_h_per_day.p10:,.1f} / "
-         f"{r.researcher_gpu_h_per_day.p50:,.1f} / {r.researcher_gpu_h_per_day.p90:,.1f}"),
+        ("Jain fairness of delays (researchers)", f"{r.jain_fairness:.3f}"),
+        ("GPU-h per researcher per day: median", f"{r.researcher_compute.median:,.1f}"),
+        ("  p10 / p90 / mean across researchers", f"{r.researcher_compute.p10:,.1f} / "
+         f"{r.researcher_compute.p90:,.1f} / {r.researcher_compute.mean:,.1f}"),
+        ("  Gini / Jain of compute shares", f"{r.researcher_compute.gini:.2f} / {r.researcher_compute.jain:.2f}"),
+        ("largest job's share of GPU-time", f"{r.largest_job_gpu_time_share:.1%}"),
         ("idle GPU-h while jobs waited", f"{r.lost_gpu_h.idle_while_waiting:,.0f}"),
         ("  of which fragmentation", f"{r.fragmentation_gpu_h:,.0f}"),
         ("preemption overhead GPU-h", f"{r.lost_gpu_h.preemption_overhead:,.0f} ({r.preemptions} preemptions)"),
         ("failure rework + restart GPU-h", f"{r.lost_gpu_h.failure_rework + r.lost_gpu_h.failure_restart:,.0f}"
                                            f" ({r.failures} failures)"),
         ("cross-pod slowdown GPU-h", f"{r.lost_gpu_h.cross_pod_slowdown:,.0f}"),
-        ("simulated span h (arrivals / makespan)", f"{r.window_h:,.1f} / {r.makespan_h:,.1f}"),
+        ("simulated span h (arrival window / makespan)", f"{r.arrival_window_h:,.1f} / {r.makespan_h:,.1f}"),
+        *_offered_rows(r),
         ("events, events/s, wall s", f"{r.events:,}, {r.events_per_s:,.0f}, {r.wall_s:.2f}"),
     ]
     for k, v in rows:

@@ -6,7 +6,8 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, parse_count, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, parse_count, spinner
+from gigacluster.inference.options import parse_options
 from gigacluster.planning.model import ServeResult
 
 
@@ -31,9 +32,27 @@ def _table(result: ServeResult) -> Table:
         ("power (MW, incl. PUE)", f"{cost.facility_power_mw:,.2f}"),
         ("$ per million output tokens", "-" if cost.usd_per_mtok is None else f"{cost.usd_per_mtok:,.3f}"),
     ]
-    for k, v in rows:
+    for k, v in rows + _disagg_rows(result):
         t.add_row(k, v)
     return t
+
+
+def _disagg_rows(result: ServeResult) -> list[tuple[str, str]]:
+    d = result.plan.disagg
+    if d is None:
+        return []
+    pre, dec = d.fleet.pools["prefill"], d.fleet.pools["decode"]
+    return [
+        ("prefill engine", f"{d.prefill.pool.layout.label()}, {d.prefill.tokens_per_rank_step} tokens/rank/step"),
+        ("prefill rate per engine (req/s)", f"{d.prefill.rate_per_engine_rps:,.2f}"),
+        ("decode engine", f"{d.decode.layout.label()}, batch {d.decode.batch_per_rank}/rank"),
+        ("decode tok/s per GPU / per user", f"{d.decode.output_tokens_per_s_per_gpu:,.0f} / "
+                                            f"{d.decode.tok_s_per_user:,.1f}"),
+        ("KV transfer per request (ms)", f"{d.kv_transfer_ms:,.2f}"),
+        ("prefill / decode GPUs at peak", f"{pre.peak_gpus:,} / {dec.peak_gpus:,} (P:D {d.pd_ratio_at_peak:.2f})"),
+        (f"average GPUs over the day ({d.fleet.profile})", f"{d.fleet.avg_gpus:,.0f}"),
+        ("revenue (USD/day)", "-" if d.fleet.revenue_usd_per_day is None else f"{d.fleet.revenue_usd_per_day:,.0f}"),
+    ]
 
 
 def serve(
@@ -50,7 +69,20 @@ def serve(
     peak_to_mean: float = typer.Option(2.0, "--peak-to-mean", help="peak / mean request rate"),
     ttft_p99_ms: float = typer.Option(2000, "--ttft-p99-ms", help="p99 time to first token, ms"),
     tpot_p99_ms: float = typer.Option(100, "--tpot-p99-ms", help="p99 time per output token, ms"),
-    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
+    deployment: str = typer.Option("agg", "--deployment", help="agg | disagg | auto"),
+    mtp_depth: int = typer.Option(0, "--mtp-depth", help="multi-token prediction draft tokens per step"),
+    mtp_accept: float = typer.Option(0.85, "--mtp-accept", help="MTP acceptance rate per draft token (0-1)"),
+    prefix_hit_rate: float = typer.Option(0.0, "--prefix-hit-rate", help="share of input tokens from prefix cache"),
+    traffic_profile: str | None = typer.Option(None, "--traffic-profile", help="flat | diurnal | FILE (24 weights)"),
+    routing: str = typer.Option("least_outstanding", "--routing", help="round_robin | least_outstanding | kv_aware"),
+    prefill_gpus: int | None = typer.Option(None, "--prefill-gpus", help="fix the prefill engine size (disagg)"),
+    decode_gpus: int | None = typer.Option(None, "--decode-gpus", help="fix the decode engine size (disagg)"),
+    n_plus: int = typer.Option(1, "--n-plus", help="spare engines per pool (disagg)"),
+    scale_up_delay_h: float = typer.Option(0.0, "--scale-up-delay-h", help="hours a pool needs to grow"),
+    price_input: float | None = typer.Option(None, "--price-input", help="USD per M uncached input tokens"),
+    price_cached: float | None = typer.Option(None, "--price-cached-input", help="USD per M cache-hit tokens"),
+    price_output: float | None = typer.Option(None, "--price-output", help="USD per M output tokens"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Plan serving capacity: best layout under the SLOs, replicas for the peak, GPUs, MW, $/Mtok."""
@@ -58,7 +90,14 @@ def serve(
                            kv_precision=kv_precision, input_len=input_len, output_len=output_len,
                            rate_rps=_number("rate", rate), users=_number("users", users),
                            requests_per_user_day=requests_per_user_day, peak_to_mean=peak_to_mean,
-                           ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms, calibration=calibration)
+                           ttft_p99_ms=ttft_p99_ms, tpot_p99_ms=tpot_p99_ms,
+                           calibration=calibration,
+                           options=parse_options(
+                               deployment=deployment, mtp={"depth": mtp_depth, "accept": mtp_accept},
+                               prefix_hit_rate=prefix_hit_rate, traffic_profile=traffic_profile, routing=routing,
+                               prefill_gpus=prefill_gpus, decode_gpus=decode_gpus, n_plus=n_plus,
+                               scale_up_delay_h=scale_up_delay_h, price_input_usd_per_mtok=price_input,
+                               price_cached_input_usd_per_mtok=price_cached, price_output_usd_per_mtok=price_output))
     with spinner("simulating serving layouts"):
         result = api.serve(req)
     emit(result, fmt, lambda: console.print(_table(result)))

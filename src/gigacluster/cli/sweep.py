@@ -10,7 +10,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from gigacluster.cli.common import console, err_console
+from gigacluster.calibrate import load_overlay
+from gigacluster.cli.common import CALIBRATION_HELP, console, err_console
 from gigacluster.errors import GigaclusterError
 
 
@@ -49,15 +50,22 @@ def sweep(
     workers: int | None = typer.Option(None, "--workers", min=0,
                                        help="LocalCluster worker processes (default: one per core; 0: in-process)"),
     resume: bool = typer.Option(False, "--resume", help="continue the sweep already in --out (same spec)"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP + "; every point"),
 ) -> None:
     """Run a design-space sweep on Dask: one row per point, resumable, with its Pareto frontiers."""
     from gigacluster.sweeps import run
+    from gigacluster.sweeps.run import as_spec
+    from gigacluster.sweeps.stages import with_calibration
 
     if scheduler is not None and workers is not None:
         raise GigaclusterError("workers", "give --scheduler (an existing cluster) or --workers (a local one), not both")
+    spec_ = as_spec(spec)
+    if calibration is not None:
+        load_overlay(calibration)  # a bad overlay is one error now, not an error row per point
+        spec_ = with_calibration(spec_, str(Path(calibration).resolve()))
     try:
         with sweep_progress() as update:
-            outcome = run(spec, out, workers=workers, scheduler=scheduler, resume=resume, progress=update)
+            outcome = run(spec_, out, workers=workers, scheduler=scheduler, resume=resume, progress=update)
     except KeyboardInterrupt:
         err_console.print(f"interrupted: finished chunks are kept in {out}; run again with --resume to finish",
                           highlight=False)

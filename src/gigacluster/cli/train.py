@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, choice, console, emit, parse_count, spinner
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, choice, console, emit, parse_count, spinner
 from gigacluster.planning.model import TrainingResult
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import RECOMPUTES, SHARDINGS
@@ -75,7 +75,7 @@ def train(
     failure_profile: str = typer.Option(DEFAULT_FAILURE_PROFILE, "--failure-profile",
                                         help="reliability profile for wall-clock time: rsc1|rsc2|llama3|none "
                                              f"(default {DEFAULT_FAILURE_PROFILE}, as every command)"),
-    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: the top layouts)"),
 ) -> None:
     """Search the best parallel layout (given fields are fixed) and report its breakdowns."""

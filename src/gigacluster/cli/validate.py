@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, progress
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, progress
 from gigacluster.cli.validate_inference import register_inference
 from gigacluster.validate.training import ValidationReport
 
@@ -26,9 +26,9 @@ def family_table(report: ValidationReport, title: str) -> Table:
 
 def training(
     cases: Path = typer.Option(None, "--cases", help="a case file in the published schema"),
-    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: one row per case)"),
     rows: bool = typer.Option(False, "--rows", help="also print every row"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
 ) -> None:
     """Predict every row of a training case file (blank layout fields are searched)."""
     with progress("predicting") as tick:

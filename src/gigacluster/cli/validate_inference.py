@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from gigacluster import api
-from gigacluster.cli.common import FORMAT_HELP, Format, console, emit, progress
+from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, console, emit, progress
 from gigacluster.validate.inference import InferenceValidation
 
 
@@ -33,7 +33,7 @@ def _table(report: InferenceValidation) -> None:
 
 def inference(
     cases: Path | None = typer.Option(None, "--cases", help="case file (default: shipped inference.csv)"),
-    calibration: str | None = typer.Option(None, "--calibration", help="calibration overlay (gigacluster calibrate)"),
+    calibration: str | None = typer.Option(None, "--calibration", help=CALIBRATION_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP + " (csv: one row per case)"),
 ) -> None:
     """Predict the published serving measurements and report the error."""

@@ -1,4 +1,4 @@
-"""Yearly operating cost: electricity at an average utilisation, and maintenance."""
+"""Yearly operating cost: electricity at an average power draw, and maintenance."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ class Opex(BaseModel):
 
 
 def average_facility_mw(design: ClusterDesign, costs: CostSpec) -> float:
-    """Mean draw: IT nameplate x utilisation x PUE (the reserve is capacity, not load)."""
-    return design.power.it_mw * costs.utilisation * design.spec.pue
+    """Mean draw: IT nameplate x power-draw fraction x PUE (the reserve is capacity, not load)."""
+    return design.power.it_mw * costs.power_draw_fraction * design.spec.pue
 
 
 def opex(design: ClusterDesign, costs: CostSpec) -> Opex:

@@ -21,7 +21,7 @@ class CostRates(BaseModel):
     usd_per_mwh: float
     pue: float
     it_kw_per_gpu: float
-    utilisation: float
+    power_draw_fraction: float
     grid_kg_co2_per_mwh: float
 
 
@@ -42,7 +42,7 @@ class RunCost(BaseModel):
 def rates_of(cluster: Cluster) -> CostRates:
     d, c = cluster.design, cluster.costs
     return CostRates(capital_usd_per_gpu_hour=cluster.tco.capital_usd_per_gpu_hour, usd_per_mwh=c.usd_per_mwh,
-                     pue=d.spec.pue, it_kw_per_gpu=d.power.it_kw_per_gpu, utilisation=c.utilisation,
+                     pue=d.spec.pue, it_kw_per_gpu=d.power.it_kw_per_gpu, power_draw_fraction=c.power_draw_fraction,
                      grid_kg_co2_per_mwh=c.grid_kg_co2_per_mwh)
 
 
@@ -51,11 +51,11 @@ def training_run_cost(rates: CostRates, gpu_hours: float, it_energy_mwh: float |
     """Amortised = GPU-hours x capital $/GPU-hour; energy = IT MWh x PUE x $/MWh.
 
     ``it_energy_mwh`` defaults to GPU-hours x the design's IT kW per GPU (servers, network and storage
-    share) x utilisation; pass the training model's figure to use it instead. CO2 = facility MWh x grid
+    share) x power-draw fraction; pass the training model's figure to use it instead. CO2 = facility MWh x grid
     intensity (a parameter; default the rates' value)."""
     if gpu_hours < 0:
         raise GigaclusterError("gpu-hours", f"must be ≥ 0, got {gpu_hours}")
-    it = gpu_hours * rates.it_kw_per_gpu * rates.utilisation / 1e3 if it_energy_mwh is None else it_energy_mwh
+    it = gpu_hours * rates.it_kw_per_gpu * rates.power_draw_fraction / 1e3 if it_energy_mwh is None else it_energy_mwh
     facility = it * rates.pue
     grid = rates.grid_kg_co2_per_mwh if grid_kg_co2_per_mwh is None else grid_kg_co2_per_mwh
     amortised, energy = gpu_hours * rates.capital_usd_per_gpu_hour, facility * rates.usd_per_mwh
@@ -64,8 +64,8 @@ def training_run_cost(rates: CostRates, gpu_hours: float, it_energy_mwh: float |
 
 
 def usd_per_gpu_hour(rates: CostRates) -> float:
-    """All-in $ per busy GPU-hour: capital + energy at the rates' utilisation."""
-    energy_mwh = rates.it_kw_per_gpu * rates.utilisation * rates.pue / 1e3
+    """All-in $ per busy GPU-hour: capital + energy at the rates' power draw."""
+    energy_mwh = rates.it_kw_per_gpu * rates.power_draw_fraction * rates.pue / 1e3
     return rates.capital_usd_per_gpu_hour + energy_mwh * rates.usd_per_mwh
 
 

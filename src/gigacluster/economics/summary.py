@@ -58,7 +58,11 @@ class DesignSummary(Result):
     capex_usd: dict[str, float] = quantity("Capex breakdown", "USD")
     opex_usd_per_year: dict[str, float] = quantity("Opex per year", "USD/year")
     tco_usd_per_year: dict[str, float] = quantity("Total cost of ownership per year", "USD/year")
-    usd_per_gpu_hour: float = quantity("Cost per installed GPU-hour", "USD/GPU-h")
+    usd_per_gpu_hour: float = quantity("Owner cost per installed GPU-hour", "USD/GPU-h")
+    breakeven_usd_per_gpu_hour: float = quantity("Break-even rental price per GPU-hour sold", "USD/GPU-h")
+    cost_of_capital: float = quantity("Cost of capital (WACC)", "ratio")
+    sold_utilisation: float = quantity("Share of GPU-hours sold", "ratio")
+    power_reserve_mw: float = quantity("Facility power held in reserve", "MW")
     energy_mwh_per_year: float = quantity("Energy per year", "MWh/year")
     co2_t_per_year: float = quantity("CO2 per year", "t/year")
     capex_usd_per_gw: float = quantity("Capex per GW of facility power", "USD/GW")
@@ -91,7 +95,9 @@ def summary(c: Cluster) -> DesignSummary:
                           "facility_depreciation": c.tco.facility_depreciation_usd,
                           "electricity": c.tco.electricity_usd, "maintenance": c.tco.maintenance_usd,
                           "total": c.tco.total_usd_per_year},
-        usd_per_gpu_hour=c.tco.usd_per_gpu_hour, energy_mwh_per_year=c.opex.energy_mwh,
+        usd_per_gpu_hour=c.tco.usd_per_gpu_hour, breakeven_usd_per_gpu_hour=c.tco.breakeven_usd_per_gpu_hour,
+        cost_of_capital=c.costs.cost_of_capital, sold_utilisation=c.costs.sold_utilisation,
+        power_reserve_mw=p.reserve_mw, energy_mwh_per_year=c.opex.energy_mwh,
         co2_t_per_year=c.opex.co2_t, capex_usd_per_gw=c.capex.total_usd / (p.facility_mw / 1e3),
         assumptions=list(d.assumptions),
     )

@@ -46,7 +46,15 @@ def design_for_count(spec: DesignSpec, build: Build, gpus: int) -> ClusterDesign
     power = power_breakdown(gpus, build.gpus_per_rack, build.costs, fabric, sw, nic, xcvr, storage_w, spec.pue,
                             spec.power_reserve_fraction)
     return ClusterDesign(spec=spec, build=build, counts=counts(build, gpus, fabric.pods, fabric.pod_gpus),
-                         fabric=fabric, power=power, assumptions=build.costs.assumptions)
+                         fabric=fabric, power=power, assumptions=build.costs.assumptions + _rack_note(spec, power))
+
+
+def _rack_note(spec: DesignSpec, power: PowerBreakdown) -> tuple[str, ...]:
+    """A note when the stated rack power and the design's (GPUs per rack x server W per GPU) differ by >15%."""
+    if spec.rack_kw is None or abs(power.kw_per_rack / spec.rack_kw - 1.0) <= 0.15:
+        return ()
+    return (f"rack power: the design draws {power.kw_per_rack:.0f} kW per rack, the scenario states "
+            f"{spec.rack_kw:g} kW",)
 
 
 def largest_fitting(spec: DesignSpec, build: Build, measure: Callable[[ClusterDesign], float], limit: float,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.parts import default_pue
+from gigacluster.limits import MAX_ACCELERATORS, MAX_MW, MAX_USD
 
 FormFactor = Literal["hgx8", "nvl72"]
 Network = Literal["infiniband", "roce"]
@@ -29,26 +30,28 @@ class DesignSpec(BaseModel):
     two-tier non-blocking fat tree, host links optical when rail-optimised (the rail leaf sits
     outside the rack)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    accelerator: str = "gb200"
-    facility_mw: float | None = None
-    it_mw: float | None = None
-    budget_usd: float | None = None
-    accelerators: int | None = None
-    pue: float = Field(default_factory=default_pue)
+    accelerator: str = Field(default="gb200", max_length=200)
+    facility_mw: float | None = Field(default=None, le=MAX_MW)
+    it_mw: float | None = Field(default=None, le=MAX_MW)
+    budget_usd: float | None = Field(default=None, le=MAX_USD)
+    accelerators: int | None = Field(default=None, le=MAX_ACCELERATORS)
+    pue: float = Field(default_factory=default_pue, le=10.0)
     power_reserve_fraction: float = 0.0
     form_factor: FormFactor | None = None
-    gpus_per_rack: int | None = None
+    gpus_per_rack: int | None = Field(default=None, le=100_000)
+    rack_kw: float | None = Field(default=None, le=1e4,
+                                  description="stated rack power (kW), checked against the design's")
     network: Network = "roce"
-    nic_gbps: float | None = None
-    switch: str | None = None
+    nic_gbps: float | None = Field(default=None, le=1e6)
+    switch: str | None = Field(default=None, max_length=200)
     rail_optimised: bool = True
     host_links_optical: bool | None = None
-    pod_gpus: int | None = None
-    oversubscription: float = 1.0
-    storage_tb_per_gpu: float | None = None
-    onsite_generation_mw: float = 0.0
+    pod_gpus: int | None = Field(default=None, le=MAX_ACCELERATORS)
+    oversubscription: float = Field(default=1.0, le=1000.0)
+    storage_tb_per_gpu: float | None = Field(default=None, le=1e6)
+    onsite_generation_mw: float = Field(default=0.0, le=MAX_MW)
 
     @model_validator(mode="after")
     def _check(self) -> DesignSpec:
@@ -66,7 +69,7 @@ class DesignSpec(BaseModel):
             raise GigaclusterError("power-reserve-fraction", f"must be in [0, 1), got {self.power_reserve_fraction}")
         if not self.oversubscription >= 1.0:
             raise GigaclusterError("oversubscription", f"must be ≥ 1 (e.g. 7 for 1:7), got {self.oversubscription}")
-        for name in ("gpus_per_rack", "pod_gpus", "nic_gbps", "storage_tb_per_gpu"):
+        for name in ("gpus_per_rack", "rack_kw", "pod_gpus", "nic_gbps", "storage_tb_per_gpu"):
             v = getattr(self, name)
             if v is not None and not v > 0:
                 raise GigaclusterError(flag(name), f"must be > 0, got {v}")

@@ -17,13 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.inference.calibration import ServingCalibration, load_calibration
+from gigacluster.inference.disagg import DisaggPlan
 from gigacluster.inference.layout import candidate_layouts
+from gigacluster.inference.options import ServingOptions
+from gigacluster.inference.pools import with_mtp
 from gigacluster.inference.search import default_kv_precision, rank_layouts
 from gigacluster.inference.simulate import Percentiles
 from gigacluster.inference.simulator import EngineConfig, Limits
 from gigacluster.inference.slo import SloThroughput, max_throughput_under_slo
 from gigacluster.inference.step_cost import make_step_fn, step_coefficients
-from gigacluster.inference.throughput import OfflineThroughput
+from gigacluster.inference.throughput import InteractivityPoint, OfflineThroughput, interactivity_curve
 from gigacluster.inference.workload import Workload
 from gigacluster.llm.spec import ModelSpec
 
@@ -77,6 +80,10 @@ class ServingPlan(BaseModel):
     mean_output_tokens_per_s: float = Field(description="output tokens/s the fleet serves at the mean rate")
     kv_tokens_per_engine: float
     weights_gb_per_gpu: float
+    deployment: str = Field("agg", description="agg (colocated prefill + decode) or disagg")
+    disagg: DisaggPlan | None = Field(None, description="prefill and decode pools and the day's fleet")
+    interactivity: list[InteractivityPoint] = Field(
+        default=[], description="throughput per GPU against tokens/s per user of the chosen layout")
 
 
 @functools.cache
@@ -90,21 +97,39 @@ def _check_traffic(t: Traffic, slo: Slo) -> None:
 
 
 def _slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traffic: Traffic, slo: Slo,
-               cal: ServingCalibration, n_requests: int, seed: int) -> SloThroughput:
-    step = make_step_fn(step_coefficients(spec, accel, off.layout, cal))
-    cfg = EngineConfig(max_batch=cal.global_.offline_max_batch, max_tokens=cal.global_.offline_max_tokens,
-                       kv_capacity_tokens=off.memory.kv_tokens_per_engine)
+               cal: ServingCalibration, n_requests: int, seed: int, opts: ServingOptions) -> SloThroughput:
+    step = make_step_fn(with_mtp(step_coefficients(spec, accel, off.layout, cal), spec, opts.mtp))
+    ranks = off.layout.attention_groups(spec)
+    g = cal.global_
+    cfg = EngineConfig(max_batch=g.offline_max_batch * ranks, max_tokens=g.offline_max_tokens * ranks,
+                       kv_capacity_tokens=off.memory.kv_tokens_per_engine, tokens_per_step=opts.mtp.tokens_per_step())
     w = Workload(input_len=traffic.input_len, output_len=traffic.output_len, length_cv=traffic.length_cv,
-                 n_requests=n_requests, seed=seed)
+                 n_requests=n_requests, seed=seed, prefix_hit_rate=opts.prefix_hit_rate)
     limits = Limits(ttft_ms=slo.ttft_p99_ms, tpot_ms=slo.tpot_p99_ms)
-    return max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits)
+    return max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits, ranks)
+
+
+def _stable_slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traffic: Traffic, slo: Slo,
+                      cal: ServingCalibration, n_requests: int, seed: int, opts: ServingOptions) -> SloThroughput:
+    """Adaptive sample size: double the simulated requests (up to 4x) until two sizes agree within 2%."""
+    prev = _slo_point(spec, accel, off, traffic, slo, cal, n_requests, seed, opts)
+    n = n_requests
+    while prev.feasible and n < 4 * n_requests:
+        n *= 2
+        cur = _slo_point(spec, accel, off, traffic, slo, cal, n, seed, opts)
+        if not cur.feasible or abs(cur.rate_rps / prev.rate_rps - 1.0) <= 0.02:
+            return cur if cur.feasible else prev
+        prev = cur
+    return prev
 
 
 def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo | None = None,
                  weight_precision: str = "fp8", kv_precision: str | None = None, tp: int | None = None,
                  candidates: int = 3, n_requests: int = 800, seed: int = 0,
-                 cal: ServingCalibration | None = None) -> ServingPlan:
-    """The best serving layout for ``traffic`` under ``slo`` and what it takes (public API)."""
+                 cal: ServingCalibration | None = None, options: ServingOptions | None = None) -> ServingPlan:
+    """The best colocated (aggregated) serving layout for ``traffic`` under ``slo`` and what it takes;
+    ``options`` adds MTP and prefix caching (deployment choice: :func:`.deployment.plan_deployment`)."""
+    opts = options or ServingOptions()
     slo = slo or Slo()
     cal = cal or load_calibration()
     _check_traffic(traffic, slo)
@@ -115,7 +140,8 @@ def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo
         if not layouts:
             raise GigaclusterError("tp", f"{tp} must divide heads ({spec.heads}) and fit the scale-up domain")
     ranked = rank_layouts(spec, accel, layouts, traffic.input_len, traffic.output_len, cal)[:candidates]
-    scored = [(off, _slo_point(spec, accel, off, traffic, slo, cal, n_requests, seed)) for off in ranked]
+    search = _stable_slo_point if options is not None and opts.adaptive_samples else _slo_point
+    scored = [(off, search(spec, accel, off, traffic, slo, cal, n_requests, seed, opts)) for off in ranked]
     feasible = [(o, s) for o, s in scored if s.feasible]
     if not feasible:
         raise GigaclusterError("slo", "no layout meets the TTFT / TPOT limits at any load")
@@ -137,4 +163,5 @@ def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThr
         slo_throughput_tokens_per_s_per_gpu=point.output_tokens_per_s_per_gpu, rate_per_engine_rps=point.rate_rps,
         ttft_ms=point.result.ttft_ms, tpot_ms=point.result.tpot_ms, mean_rate_rps=mean, peak_rate_rps=peak,
         replicas=replicas, gpus_needed=gpus, mean_output_tokens_per_s=served * traffic.output_len,
-        kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu)
+        kv_tokens_per_engine=off.memory.kv_tokens_per_engine, weights_gb_per_gpu=off.memory.weights_gb_per_gpu,
+        interactivity=interactivity_curve(spec, accel, off, traffic.input_len, traffic.output_len))

@@ -36,7 +36,8 @@ class ServingOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    deployment: Deployment = "auto"
+    deployment: Deployment = Field("agg", description="agg: colocated engines; disagg: prefill and decode "
+                                   "pools; auto: whichever needs fewer GPUs at the peak")
     mtp: MtpSpec = MtpSpec()
     prefix_hit_rate: float = Field(0.0, ge=0.0, lt=1.0, description="share of input tokens served from a "
                                    "prefix cache (no prefill compute; their KV still occupies memory)")
@@ -47,8 +48,17 @@ class ServingOptions(BaseModel):
     n_plus: int = Field(1, ge=0, le=8, description="spare deployment units per pool (N+1 = 1)")
     regional_headroom: float = Field(0.0, ge=0.0, le=1.0, description="extra capacity share per region")
     scale_up_delay_h: float = Field(0.0, ge=0.0, le=24.0, description="hours a pool needs to grow")
+    traffic_profile: str | None = Field(None, description="flat | diurnal | FILE of 24 hourly weights; "
+                                        "None sizes every hour for the traffic's peak (no autoscaling)")
+    prefill_gpus: int | None = Field(None, ge=1, le=4096, description="fix the prefill engine size (wide EP)")
+    decode_gpus: int | None = Field(None, ge=1, le=4096, description="fix the decode engine size (wide EP)")
+    price_input_usd_per_mtok: float | None = Field(None, ge=0.0, description="price of uncached input tokens")
+    price_cached_input_usd_per_mtok: float | None = Field(None, ge=0.0, description="price of cache-hit input")
+    price_output_usd_per_mtok: float | None = Field(None, ge=0.0)
     sim_requests: int = Field(5000, ge=200, le=1_000_000)
-    seed: int = 0
+    adaptive_samples: bool = Field(True, description="double the simulated requests (up to 4x) until two "
+                                   "sample sizes agree within 2%")
+    seed: int = Field(0, ge=0)
 
 
 def parse_options(**values: Any) -> ServingOptions:

@@ -53,13 +53,14 @@ def _pct(values: NDArray[np.float64]) -> Percentiles:
 
 def summarise(req: Requests, stats: _Stats, gpus: int, limits: Limits | None, steps: int,
               events: int) -> SimResult:
-    done = np.isfinite(stats.finish)
-    ttft = (stats.first - req.arrival_s) * 1e3
+    finish, first = np.asarray(stats.finish), np.asarray(stats.first)
+    done = np.isfinite(finish)
+    ttft = (first - req.arrival_s) * 1e3
     multi = done & (req.output_len > 1)
     tpot = np.full(len(done), np.nan)
-    tpot[multi] = (stats.finish[multi] - stats.first[multi]) / (req.output_len[multi] - 1) * 1e3
-    e2e = (stats.finish - req.arrival_s) * 1e3
-    duration = float(np.nanmax(stats.finish) - req.arrival_s[0]) if done.any() else float("inf")
+    tpot[multi] = (finish[multi] - first[multi]) / (req.output_len[multi] - 1) * 1e3
+    e2e = (finish - req.arrival_s) * 1e3
+    duration = float(np.nanmax(finish) - req.arrival_s[0]) if done.any() else float("inf")
     out_tokens = float(req.output_len[done].sum())
     good = done.copy()
     if limits and limits.ttft_ms is not None:
@@ -94,7 +95,7 @@ def simulate(step_fn: StepFn, cfg: EngineConfig, workload: Workload, gpus: int =
     """One colocated engine (prefill and decode share its steps) serving ``workload``."""
     req = generate(workload)
     loop = EventLoop()
-    stats = _Stats(len(req.arrival_s), limits)
+    stats = _Stats(req, limits)
     engine = Engine(loop, step_fn, cfg, req, stats)
     _feed(loop, req, engine, stats)
     loop.run()
@@ -120,7 +121,7 @@ def simulate_replicas(step_fn: StepFn, cfg: EngineConfig, workload: Workload, re
     """``replicas`` colocated engines behind a router serving ``workload``."""
     req = generate(workload)
     loop = EventLoop()
-    stats = _Stats(len(req.arrival_s), limits)
+    stats = _Stats(req, limits)
     pool = _Pool([Engine(loop, step_fn, cfg, req, stats) for _ in range(replicas)], routing)
     _feed(loop, req, pool, stats)
     loop.run()
@@ -135,7 +136,7 @@ def simulate_disaggregated(prefill_fn: StepFn, prefill_cfg: EngineConfig, decode
     between them as its own stage, ``transfer_s_per_token`` x the prompt (KV bytes / link rate)."""
     req = generate(workload)
     loop = EventLoop()
-    stats = _Stats(len(req.arrival_s), limits)
+    stats = _Stats(req, limits)
     decode = _Pool([Engine(loop, decode_fn, decode_cfg, req, stats, mode="decode")
                     for _ in range(decode_replicas)], routing)
     handoff = loop.register(decode.submit)
@@ -155,7 +156,7 @@ def simulate_prefill(step_fn: StepFn, cfg: EngineConfig, workload: Workload, gpu
     """One prefill-only engine; a request finishes when its first token is out (TTFT study)."""
     req = generate(workload)
     loop = EventLoop()
-    stats = _Stats(len(req.arrival_s), limits)
+    stats = _Stats(req, limits)
 
     def done(t: float, rid: int) -> None:
         stats.finish[rid] = t

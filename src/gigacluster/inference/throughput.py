@@ -9,7 +9,7 @@ and its token budget per iteration; the best B of a small ladder below the bound
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.inference.calibration import ServingCalibration, load_calibration
@@ -52,13 +52,14 @@ def steady_step(input_len: float, output_len: float, batch: float) -> tuple[floa
 
 
 def batch_limit(fit: MemoryFit, input_len: float, output_len: float, cal: ServingCalibration,
-                max_batch: int | None = None, max_tokens: int | None = None) -> int:
-    """Largest in-flight batch the KV cache, batch limit and per-step token budget allow."""
+                max_batch: int | None = None, max_tokens: int | None = None, ranks: int = 1) -> int:
+    """Largest in-flight batch the KV cache, batch limit and per-step token budget allow; the batch
+    and token limits apply per attention-DP rank (``ranks`` of them per engine)."""
     g = cal.global_
     per_request = input_len + output_len
     by_kv = fit.kv_tokens_per_engine / max(per_request, 1.0)
-    by_tokens = (max_tokens or g.offline_max_tokens) * output_len / max(input_len + output_len, 1.0)
-    return max(int(min(by_kv, max_batch or g.offline_max_batch, by_tokens)), 1)
+    by_tokens = ranks * (max_tokens or g.offline_max_tokens) * output_len / max(input_len + output_len, 1.0)
+    return max(int(min(by_kv, ranks * (max_batch or g.offline_max_batch), by_tokens)), 1)
 
 
 def offline_throughput(spec: ModelSpec, accel: Accelerator, layout: ServingLayout, input_len: float,
@@ -69,8 +70,9 @@ def offline_throughput(spec: ModelSpec, accel: Accelerator, layout: ServingLayou
     check_fits(spec, accel, layout, fit, input_len + output_len)
     coeffs = step_coefficients(spec, accel, layout, cal)
     step = make_step_fn(coeffs)
-    cap = batch_limit(fit, input_len, output_len, cal)
-    ladder = sorted({cap, *(b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024) if b < cap)})
+    groups = layout.attention_groups(spec)
+    cap = batch_limit(fit, input_len, output_len, cal, ranks=groups)
+    ladder = sorted({cap, *(b * groups for b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024) if b * groups < cap)})
     best = max(ladder, key=lambda b: b / step(*steady_step(input_len, output_len, b)))
     parts = step_breakdown(coeffs, *steady_step(input_len, output_len, best))
     gpus = layout.engine_gpus(spec)
@@ -80,6 +82,33 @@ def offline_throughput(spec: ModelSpec, accel: Accelerator, layout: ServingLayou
         output_tokens_per_s_per_gpu=out / gpus,
         total_tokens_per_s_per_gpu=out * (input_len + output_len) / output_len / gpus,
         requests_per_s=out / output_len, memory=fit)
+
+
+class InteractivityPoint(BaseModel):
+    """One in-flight batch of an engine at steady state: what each user and each GPU get."""
+
+    model_config = ConfigDict(frozen=True)
+
+    batch: int
+    tokens_per_s_per_user: float = Field(description="output tokens/s each request sees (1 / decode step)")
+    tokens_per_s_per_gpu: float = Field(description="output tokens/s per GPU (batch / step / engine GPUs)")
+
+
+def interactivity_curve(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, input_len: float,
+                        output_len: float, cal: ServingCalibration | None = None) -> list[InteractivityPoint]:
+    """Throughput per GPU against speed per user as the in-flight batch grows to the engine's limit:
+    the steady-state step of :func:`steady_step` at batches 1, 2, 4, ... (same model as the offline
+    throughput; queueing is not included, so this is the latency-free frontier)."""
+    cal = cal or load_calibration()
+    step = make_step_fn(step_coefficients(spec, accel, off.layout, cal))
+    cap = batch_limit(off.memory, input_len, output_len, cal)
+    ladder = sorted({cap, *(2**k for k in range(12) if 2**k < cap)})
+    points = []
+    for b in ladder:
+        t = step(*steady_step(input_len, output_len, b))
+        points.append(InteractivityPoint(batch=b, tokens_per_s_per_user=1.0 / t,
+                                         tokens_per_s_per_gpu=b / t / off.engine_gpus))
+    return points
 
 
 def single_request_latency(spec: ModelSpec, accel: Accelerator, layout: ServingLayout, input_len: float,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.limits import MAX_EXPERTS, MAX_LAYERS, MAX_WIDTH, Heads, Layers, SeqLen, Vocab, Width
 
 Arch = Literal["dense", "moe"]
 Attention = Literal["mha", "gqa", "mqa", "mla"]
@@ -16,45 +17,45 @@ MLP = Literal["gelu", "relu", "swiglu", "squared_relu"]
 class MLASpec(BaseModel):
     """Multi-head latent attention ranks (DeepSeek-V2/V3)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    q_lora_rank: int | None = None
-    kv_lora_rank: int
-    qk_nope_head_dim: int
-    qk_rope_head_dim: int
-    v_head_dim: int
+    q_lora_rank: Width | None = None
+    kv_lora_rank: Width
+    qk_nope_head_dim: Width
+    qk_rope_head_dim: Width
+    v_head_dim: Width
 
 
 class ModelSpec(BaseModel):
     """A transformer as published. ``params_b`` is the published count (informational);
     gigacluster counts parameters itself from the dimensions (see :mod:`gigacluster.llm.counts`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    name: str
+    name: str = Field(max_length=200)
     arch: Arch = "dense"
-    params_b: float | None = None
-    active_params_b: float | None = None
-    layers: int
-    hidden: int
-    heads: int
-    kv_heads: int | None = None
-    head_dim: int | None = None
-    ffn_hidden: int | None = None
-    vocab: int
+    params_b: float | None = Field(default=None, ge=0, le=1e9)
+    active_params_b: float | None = Field(default=None, ge=0, le=1e9)
+    layers: Layers
+    hidden: Width
+    heads: Heads
+    kv_heads: Heads | None = None
+    head_dim: Width | None = None
+    ffn_hidden: int | None = Field(default=None, ge=0, le=MAX_WIDTH)
+    vocab: Vocab
     attention: Attention = "mha"
-    moe_experts: int | None = None
-    moe_topk: int | None = None
-    moe_shared_experts: int | None = None
-    moe_ffn_hidden: int | None = None
-    moe_dense_layers: int | None = None
-    moe_layer_interleave: int | None = None
+    moe_experts: int | None = Field(default=None, ge=0, le=MAX_EXPERTS)
+    moe_topk: int | None = Field(default=None, ge=0, le=MAX_EXPERTS)
+    moe_shared_experts: int | None = Field(default=None, ge=0, le=MAX_EXPERTS)
+    moe_ffn_hidden: int | None = Field(default=None, ge=0, le=MAX_WIDTH)
+    moe_dense_layers: int | None = Field(default=None, ge=0, le=MAX_LAYERS)
+    moe_layer_interleave: int | None = Field(default=None, ge=1, le=MAX_LAYERS)
     mlp: MLP = "gelu"
     tied_embeddings: bool | None = None
     position_embedding: str | None = None
-    max_seq_len: int | None = None
+    max_seq_len: SeqLen | None = None
     mla: MLASpec | None = None
-    mtp_layers: int | None = None
+    mtp_layers: int | None = Field(default=None, ge=0, le=MAX_LAYERS)
     parallel_block: bool | None = None
     aliases: list[str] | None = None
     uncertain: list[str] | None = None
@@ -72,6 +73,12 @@ class ModelSpec(BaseModel):
                     raise GigaclusterError(f"model.{field}", "required (> 0) when arch is moe")
         elif not self.ffn_hidden:
             raise GigaclusterError("model.ffn_hidden", "required (> 0) for a dense model")
+        if self.is_moe and self.moe_topk is not None and self.moe_experts is not None \
+                and self.moe_topk > self.moe_experts:
+            raise GigaclusterError("model.moe_topk", f"must be ≤ moe_experts ({self.moe_experts}), got {self.moe_topk}")
+        if self.is_moe and (self.moe_dense_layers or 0) > self.layers:
+            raise GigaclusterError("model.moe_dense_layers", f"must be ≤ layers ({self.layers}), "
+                                                             f"got {self.moe_dense_layers}")
         if self.attention == "mla" and self.mla is None:
             raise GigaclusterError("model.mla", "required when attention is mla")
         if self.heads % self.n_kv_heads:

@@ -12,6 +12,7 @@ from gigacluster.economics import CostRates, build_cluster, rates_of, serving_co
 from gigacluster.economics.spec import CostSpec
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.inference import Slo, Traffic, plan_serving
+from gigacluster.inference.calibration import ServingCalibration
 from gigacluster.planning.model import (
     CostSection,
     Plan,
@@ -23,29 +24,36 @@ from gigacluster.planning.model import (
 )
 from gigacluster.planning.training import fastest_job, scaling_curve, training_section
 from gigacluster.scheduling import ClusterSpec, researcher_compute
+from gigacluster.training.calibration import Calibration
 from gigacluster.training.job import SystemSpec
 
 T = TypeVar("T")
 
 
-def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: CostRates) -> ServingSection:
+def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: CostRates,
+                    cal: ServingCalibration | None = None) -> ServingSection:
     """Fleet for the scenario's traffic, and how many users the whole cluster could serve."""
     w = s.serving
     traffic = Traffic(users=w.daily_active_users, requests_per_user_day=w.requests_per_user_day,
                       input_len=w.input_len, output_len=w.output_len)
     sp = plan_serving(s.serving_model(), get_accelerator(acc_id), traffic,
-                      Slo(ttft_p99_ms=w.ttft_p99_ms, tpot_p99_ms=w.tpot_p99_ms))
+                      Slo(ttft_p99_ms=w.ttft_p99_ms, tpot_p99_ms=w.tpot_p99_ms), cal=cal)
     return ServingSection(plan=sp, cost=serving_cost(rates, sp.gpus_needed, sp.mean_output_tokens_per_s),
                           share_of_cluster=sp.gpus_needed / cluster_gpus,
                           users_servable_by_whole_cluster=w.daily_active_users * cluster_gpus / sp.gpus_needed)
 
 
-def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float) -> SchedulingSection:
-    """Compute per researcher under the scenario's policy (synthetic Philly-fitted workload)."""
+def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float, frontier_gpus: int) -> SchedulingSection:
+    """Compute per researcher under the scenario's policy (steady-state Philly-fitted workload) on the
+    GPUs the frontier run leaves: it is reserved for its own job (at most 3/4 of the cluster)."""
     cluster = ClusterSpec(gpus=gpus - gpus % domain, gpus_per_domain=domain,
                           domains_per_pod=max(1, int(pod_gpus // domain)))
-    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=10_000)
-    return SchedulingSection(policy=s.scheduling_policy, researchers=s.researchers, queue=rep)
+    rep = researcher_compute(cluster, s.researchers, s.scheduling_policy, jobs=20_000,
+                             reserved_gpus=min(frontier_gpus, cluster.gpus * 3 // 4))
+    shared = rep.gpus * rep.cluster_slice
+    return SchedulingSection(policy=s.scheduling_policy, researchers=s.researchers, shared_gpus=shared,
+                             reserved_frontier_gpus=cluster.gpus - shared,
+                             simulated_slice=rep.cluster_slice, queue=rep)
 
 
 def cost_section(design: DesignSummary, training: TrainingResult, serving: ServingSection) -> CostSection:
@@ -64,20 +72,22 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[[], T]) -> T:
     return value
 
 
-def plan_scenario(s: Scenario, phase: str | None = None) -> Plan:
-    """design → scaling → training (+ failures, cost) → serving → scheduling → cost, one typed plan."""
+def plan_scenario(s: Scenario, phase: str | None = None, cal: Calibration | None = None,
+                  serving_cal: ServingCalibration | None = None) -> Plan:
+    """design → scaling → training (+ failures, cost) → serving → scheduling → cost, one typed plan
+    (``cal`` / ``serving_cal``: calibrations other than the shipped ones)."""
     timings: dict[str, float] = {}
     cluster = _timed(timings, "design", lambda: build_cluster(s.design_spec(phase), CostSpec(**s.costs)))
     design, rates = summary(cluster), rates_of(cluster)
     acc = get_accelerator(cluster.design.build.accelerator)
     system = SystemSpec(**cluster.design.system_fields())
     gpus = design.accelerators
-    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus))
+    scaling = _timed(timings, "scaling", lambda: scaling_curve(s, acc, system, gpus, rates, cal))
     job = fastest_job(scaling)
-    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates))
-    serving = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates))
+    training = _timed(timings, "training", lambda: training_section(s, acc, system, job, rates, cal))
+    serving = _timed(timings, "serving", lambda: serving_section(s, acc.id, gpus, rates, serving_cal))
     scheduling = _timed(timings, "scheduling", lambda: scheduling_section(
-        s, gpus, system.scaleup_domain, system.pod_gpus or gpus))
+        s, gpus, system.scaleup_domain, system.pod_gpus or gpus, job))
     info = ScenarioInfo(id=s.id, name=s.name, year=s.year, description=s.description, accelerator=acc.id,
                         phase=phase or "")
     return Plan(scenario=info, design=design, scaling=scaling, training=training, serving=serving,

@@ -75,6 +75,7 @@ class ScalingPoint(Result):
     train_days: float = quantity("Days to train, failure-free", "days")
     wall_days: float = quantity("Days to train, wall-clock with failures", "days")
     ettr: float = quantity("ETTR", "ratio")
+    run_cost_usd: float = quantity("Cost of the run (held GPU-hours + energy)", "USD")
 
 
 class ServeResult(Result):
@@ -96,6 +97,9 @@ class SchedulingSection(Result):
 
     policy: str = quantity("Policy")
     researchers: int = quantity("Researchers")
+    shared_gpus: int = quantity("GPUs the researchers share")
+    reserved_frontier_gpus: int = quantity("GPUs reserved for the frontier run")
+    simulated_slice: int = quantity("Simulated 1/n slice of the shared GPUs and researchers")
     queue: QueueReport = quantity("Queue report")
 
 

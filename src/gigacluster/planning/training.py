@@ -14,6 +14,7 @@ from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.planning.model import RunCostParts, ScalingPoint, TrainingResult, TrainingRun
 from gigacluster.reliability import ReliabilitySpec, TrainTime, checkpoint_bytes, time_to_train
 from gigacluster.reliability.goodput import LostTime
+from gigacluster.training.calibration import Calibration
 from gigacluster.training.energy import train_cost
 from gigacluster.training.job import SystemSpec, TrainingJob
 from gigacluster.training.plan import TrainingPlan, plan_training
@@ -80,20 +81,28 @@ def job_sizes(cluster_gpus: int, layers: int, domain: int) -> list[int]:
     return sizes + [top]
 
 
-def scaling_curve(s: Scenario, acc: Accelerator, system: SystemSpec, cluster_gpus: int) -> list[ScalingPoint]:
-    """MFU, failure-free and wall-clock days (with failures) against job size at the scenario's batch."""
+def scaling_curve(s: Scenario, acc: Accelerator, system: SystemSpec, cluster_gpus: int,
+                  rates: CostRates, cal: Calibration | None = None) -> list[ScalingPoint]:
+    """MFU, failure-free and wall-clock days (with failures), ETTR and run cost against job size at the
+    scenario's batch (the run priced as in :func:`training_run`: held GPU-hours plus their energy)."""
     points: list[ScalingPoint] = []
     for gpus in job_sizes(cluster_gpus, s.training_model().layers, system.scaleup_domain):
         job = training_job(s, acc, system, gpus)
         try:
-            best = plan_training(job, top_k=1).best
+            best = plan_training(job, cal, top_k=1).best
         except GigaclusterError:
             continue
         days = s.training.tokens / best.tokens_per_s / 86400.0
-        wall = wall_clock(job, best.step_time_s, days)
-        points.append(ScalingPoint(gpus=gpus, mfu=best.mfu, train_days=days, wall_days=wall.wall_days,
-                                   ettr=wall.ettr, step_time_s=best.step_time_s))
+        profile = s.training.failure_profile
+        wall_days, ettr = (days, 1.0) if profile == "none" else _wall(wall_clock(job, best.step_time_s, days, profile))
+        cost = training_run_cost(rates, wall_days * 24.0 * gpus).total_usd
+        points.append(ScalingPoint(gpus=gpus, mfu=best.mfu, train_days=days, wall_days=wall_days,
+                                   ettr=ettr, step_time_s=best.step_time_s, run_cost_usd=cost))
     return points
+
+
+def _wall(t: TrainTime) -> tuple[float, float]:
+    return t.wall_days, t.ettr
 
 
 def fastest_job(points: list[ScalingPoint]) -> int:
@@ -104,9 +113,9 @@ def fastest_job(points: list[ScalingPoint]) -> int:
 
 
 def training_section(s: Scenario, acc: Accelerator, system: SystemSpec, gpus: int,
-                     rates: CostRates) -> TrainingResult:
+                     rates: CostRates, cal: Calibration | None = None) -> TrainingResult:
     """Best layout for a job of ``gpus``, time/energy/cost to train, wall-clock with failures."""
     job = training_job(s, acc, system, gpus)
-    plan = plan_training(job, top_k=3)
-    run = training_run(job, plan, s.training.tokens, rates)
+    plan = plan_training(job, cal, top_k=3)
+    run = training_run(job, plan, s.training.tokens, rates, s.training.failure_profile)
     return training_result(plan, run, "the job size with the shortest wall-clock time to train, failures included")

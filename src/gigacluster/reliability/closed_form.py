@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def job_mttf_hours(failures_per_hour: float) -> float:
     """Series-system job MTTF = 1 / (sum of the rates of every part the job needs).
@@ -40,24 +42,30 @@ def meta_ettr(rate_per_s: float, restart_s: float, interval_s: float, block_s: f
 
     λ = job failure rate, u0 = restart overhead, Δt = checkpoint interval, w = blocking write.
     For an asynchronous checkpoint a failure also loses the ``durable_delay_s`` while the last one
-    is still being written, so u0 gains that term. Not clipped: negative means out of range.
+    is still being written, so u0 gains that term. Clipped at 0: past a loss term of 1 the
+    linearisation says "no progress" (the caller reports the loss term and its validity).
     """
     loss = rate_per_s * (restart_s + interval_s / 2.0 + durable_delay_s) if interval_s < math.inf \
         else rate_per_s * restart_s
     overhead = block_s / interval_s if interval_s < math.inf else 0.0
-    return (1.0 - loss) / (1.0 + overhead)
+    return max(0.0, 1.0 - loss) / (1.0 + overhead)
 
 
 def poisson_tail(mean: float, k: int) -> float:
-    """P(X ≥ k) for X ~ Poisson(mean), summed in log space (no SciPy)."""
+    """P(X ≥ k) for X ~ Poisson(mean), summed in log space (no SciPy), vectorised.
+
+    Only the terms within 40 standard deviations (+40) of the mean are summed: the rest are below
+    e^-800 and vanish in double precision, so the work is bounded for any ``k`` and ``mean``."""
     if k <= 0:
         return 1.0
     if mean <= 0:
         return 0.0
-    log_term = -mean
-    cdf = 0.0
-    for i in range(k):
-        if i > 0:
-            log_term += math.log(mean) - math.log(i)
-        cdf += math.exp(log_term)
-    return max(0.0, 1.0 - cdf)
+    spread = 40.0 * math.sqrt(mean) + 40.0
+    if k > mean + spread:
+        return 0.0
+    lo = max(0, int(mean - spread))
+    if k <= lo:
+        return 1.0
+    i = np.arange(lo, k, dtype=np.float64)
+    log_terms = i * math.log(mean) - mean - np.array([math.lgamma(x + 1.0) for x in i])
+    return float(max(0.0, 1.0 - np.exp(log_terms).sum()))

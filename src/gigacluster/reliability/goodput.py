@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from gigacluster.errors import GigaclusterError
 from gigacluster.reliability import closed_form as cf
 from gigacluster.reliability.model import Resolved, resolve
 from gigacluster.reliability.montecarlo import simulate
 from gigacluster.reliability.spec import ReliabilitySpec
-from gigacluster.results import Result
+from gigacluster.results import CheckedResult, Result
 
 CLOSED_FORM_LIMIT = 0.1
 """The closed form is called valid while its loss term λ·(u0 + Δt/2) (+ stall shares) ≤ 0.1:
 its linearisation of e^(−x) is then off by ≤ x²/2 = 0.5 points."""
 
 
-class LostTime(BaseModel):
+class LostTime(CheckedResult):
     """Unproductive time by reason, in one unit (GPU-hours, days or a fraction of wall time)."""
-
-    model_config = ConfigDict(frozen=True)
 
     detection: float = 0.0
     restart: float = 0.0
@@ -43,9 +41,13 @@ class LostTime(BaseModel):
 
 
 class GoodputResult(Result):
-    """ETTR (Meta's effective training time ratio, queue time excluded) and what ate the rest."""
+    """ETTR (Meta's effective training time ratio, queue time excluded) and what ate the rest.
 
-    model_config = ConfigDict(frozen=True)
+    MTTFs and checkpoint intervals are +inf when nothing can fail."""
+
+    unbounded: ClassVar[frozenset[str]] = frozenset({
+        "mttf_hours", "hardware_mttf_hours", "optimal_checkpoint_interval_min", "young_checkpoint_interval_min",
+        "checkpoint_interval_min"})
 
     profile: str
     gpus: int
@@ -76,10 +78,8 @@ class GoodputResult(Result):
     seed: int
 
 
-class TrainTime(BaseModel):
+class TrainTime(CheckedResult):
     """Wall-clock time to train once failures are counted, with the lost days by reason."""
-
-    model_config = ConfigDict(frozen=True)
 
     failure_free_days: float
     wall_days: float
@@ -96,7 +96,7 @@ def closed_form_ettr(res: Resolved) -> tuple[float, float]:
     stall = sum(s.rate_per_s * s.stall_s for s in res.stalls)
     tau = res.interval_s if math.isfinite(res.interval_s) else 0.0
     loss = res.rollback_rate_per_s * (res.recovery_s + tau / 2.0 + res.durable_delay_s) + stall
-    return base * (1.0 - stall), loss
+    return base * max(0.0, 1.0 - stall), loss
 
 
 def _hours(rate_per_s: float) -> float:

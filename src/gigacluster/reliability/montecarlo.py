@@ -15,10 +15,16 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gigacluster.errors import GigaclusterError
 from gigacluster.reliability.model import Resolved
 from gigacluster.reliability.spec import ReliabilitySpec
 
 _CHUNK_ELEMENTS = 1 << 20
+MAX_DRAWS = 200_000_000
+"""Failure gaps drawn over all streams and replications before a run is refused up front: ~10 s
+and, in chunks of ``_CHUNK_ELEMENTS``, a few hundred MB on a laptop core."""
+MAX_DRAWS_PER_REPLICATION = 10_000_000
+"""One replication's gaps are drawn as one row: 1e7 float64 = 80 MB per temporary (~10 of them)."""
 
 
 class StreamTotals(NamedTuple):
@@ -116,12 +122,36 @@ def hardware_rates(rng: np.random.Generator, spec: ReliabilitySpec, res: Resolve
     return (res.nodes - lemons) * healthy + per_rep / horizon
 
 
+def _row_draws(rate_per_s: float, horizon_s: float) -> float:
+    """Gaps drawn per replication for one stream (as ``_gaps`` sizes its first batch)."""
+    mu = rate_per_s * horizon_s
+    return mu + 6.0 * math.sqrt(mu) + 16.0 if mu > 0 else 0.0
+
+
+def check_work(spec: ReliabilitySpec, res: Resolved) -> float:
+    """Refuse up front a Monte Carlo that would exceed the draw limits; returns the draws it needs."""
+    horizon = spec.days * 86400.0
+    worst_hw = res.hardware_per_s * (1.0 + spec.lemon_fraction * spec.lemon_hazard_multiplier)
+    rates = [worst_hw + res.job_per_s] + [s.rate_per_s * (worst_hw / res.hardware_per_s if
+                                          res.hardware_per_s > 0 else 1.0) for s in res.stalls]
+    rows = [_row_draws(r, horizon) for r in rates]
+    total = sum(rows) * spec.replications
+    if max(rows) > MAX_DRAWS_PER_REPLICATION or total > MAX_DRAWS:
+        raise GigaclusterError(
+            "replications", f"the Monte Carlo would draw ~{total:.3g} failure gaps ({max(rows):.3g} per "
+            f"replication x {spec.replications:,} replications over {spec.days:g} days); limits "
+            f"{MAX_DRAWS:.0e} in all and {MAX_DRAWS_PER_REPLICATION:.0e} per replication: lower "
+            "replications, days or gpus")
+    return total
+
+
 def simulate(spec: ReliabilitySpec, res: Resolved) -> Draws:
     """ETTR per replication and mean wall-time fractions by reason (``np.random.default_rng(seed)``).
 
     The rollback stream (whole-job restarts) and the stall streams (planned maintenance, replica
     stalls) are drawn independently and combined as ETTR = ETTR_rollback · Π(1 − stall share).
     """
+    check_work(spec, res)
     rng = np.random.default_rng(spec.seed)
     horizon = spec.days * 86400.0
     hw = hardware_rates(rng, spec, res)

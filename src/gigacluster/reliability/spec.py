@@ -6,6 +6,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gigacluster.limits import (
+    MAX_ACCELERATORS,
+    MAX_DAYS,
+    MAX_RATE,
+    MAX_REPLICATIONS,
+    Accelerators,
+    Days,
+    Factor,
+    Hours,
+    PositiveSeconds,
+    Rate,
+    Replications,
+    Seconds,
+    Seed,
+)
 from gigacluster.llm.counts import param_counts
 from gigacluster.llm.spec import ModelSpec
 
@@ -27,37 +42,37 @@ class ReliabilitySpec(BaseModel):
     recovery; software / user failures still restart the whole job.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    gpus: int = Field(gt=0)
-    days: float = Field(gt=0)
+    gpus: Accelerators
+    days: Days
     profile: str = "rsc1"
     accelerator: str | None = None
-    gpus_per_node: int = Field(default=8, gt=0)
+    gpus_per_node: int = Field(default=8, gt=0, le=MAX_ACCELERATORS)
     blast_radius: Literal["job", "replica"] = "job"
-    gpus_per_replica: int = Field(default=1024, gt=0)
-    replica_stall_s: float = Field(default=180.0, ge=0)
-    detection_s: float = Field(default=120.0, ge=0)
-    restart_s: float = Field(default=300.0, ge=0)
-    restore_s: float | None = Field(default=None, ge=0)
-    checkpoint_interval_min: float | None = Field(default=None, gt=0)
+    gpus_per_replica: int = Field(default=1024, gt=0, le=MAX_ACCELERATORS)
+    replica_stall_s: Seconds = 180.0
+    detection_s: Seconds = 120.0
+    restart_s: Seconds = 300.0
+    restore_s: Seconds | None = None
+    checkpoint_interval_min: float | None = Field(default=None, gt=0, le=MAX_DAYS * 24 * 60)
     checkpoint_mode: Literal["sync", "async"] = "sync"
-    checkpoint_write_s: float | None = Field(default=None, gt=0)
-    checkpoint_bytes: float | None = Field(default=None, gt=0)
-    storage_write_gb_per_s: float = Field(default=1000.0, gt=0)
-    storage_read_gb_per_s: float = Field(default=1000.0, gt=0)
-    async_stall_s: float = Field(default=5.0, ge=0)
-    step_s: float | None = Field(default=None, gt=0)
-    spare_nodes: int | None = Field(default=None, ge=0)
-    repair_hours: float = Field(default=24.0, gt=0)
+    checkpoint_write_s: PositiveSeconds | None = None
+    checkpoint_bytes: float | None = Field(default=None, gt=0, le=1e20)
+    storage_write_gb_per_s: float = Field(default=1000.0, gt=0, le=MAX_RATE)
+    storage_read_gb_per_s: float = Field(default=1000.0, gt=0, le=MAX_RATE)
+    async_stall_s: Seconds = 5.0
+    step_s: PositiveSeconds | None = None
+    spare_nodes: int | None = Field(default=None, ge=0, le=MAX_ACCELERATORS)
+    repair_hours: Hours = 24.0
     lemon_fraction: float = Field(default=0.0, ge=0, lt=1)
-    lemon_hazard_multiplier: float = Field(default=10.0, ge=1)
-    lemon_removal_after_failures: int | None = Field(default=2, ge=1)
-    node_failures_per_1000_node_days: float | None = Field(default=None, ge=0)
-    job_failures_per_day: float | None = Field(default=None, ge=0)
-    planned_per_day: float | None = Field(default=None, ge=0)
-    replications: int = Field(default=1000, gt=0)
-    seed: int = 0
+    lemon_hazard_multiplier: Factor = 10.0
+    lemon_removal_after_failures: int | None = Field(default=2, ge=1, le=MAX_REPLICATIONS)
+    node_failures_per_1000_node_days: Rate | None = None
+    job_failures_per_day: Rate | None = None
+    planned_per_day: Rate | None = None
+    replications: Replications = 1000
+    seed: Seed = 0
 
 
 def checkpoint_bytes(model: ModelSpec, bytes_per_param: float = 14.0) -> float:

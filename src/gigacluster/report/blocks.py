@@ -41,3 +41,9 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str
     ths = "".join(f"<th>{escape(h)}</th>" for h in headers)
     trs = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="data">{head}<thead><tr>{ths}</tr></thead><tbody>{trs}</tbody></table>'
+
+
+def responsive(wide: str, narrow: str) -> str:
+    """One chart drawn twice: at desktop width and at phone width (CSS shows one), so its text keeps
+    its size on a 390 px screen instead of shrinking with the SVG's viewBox."""
+    return f'<div class="wide">{wide}</div><div class="narrow">{narrow}</div>'

@@ -59,6 +59,12 @@ table.data th { text-align:left; font-weight:600; border-bottom:2px solid var(--
 table.data td { border-bottom:1px solid var(--line); padding:4px 14px 4px 0; }
 .layout { margin-bottom:6px; }
 footer { color:var(--muted); font-size:12px; text-align:center; }
+.narrow { display:none; }
+@media (max-width:600px) {
+  main { padding:14px 10px 32px; } section { padding:14px 12px; } header h1 { font-size:24px; }
+  .wide { display:none; } .narrow { display:block; }
+  table.data { display:block; overflow-x:auto; }
+}
 @media print { body { background:#fff; } section { break-inside:avoid; } }
 """
 

@@ -6,10 +6,19 @@ from html import escape
 
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.planning.model import Plan, ScalingPoint, SchedulingSection, ServingSection, TrainingResult
-from gigacluster.report.blocks import data_table, figure, grid, kv_table, section
-from gigacluster.report.fmt import fmt_compact, fmt_num, fmt_pct, fmt_usd, with_unit
+from gigacluster.report.blocks import data_table, figure, grid, kv_table, responsive, section
+from gigacluster.report.fmt import Formatter, fmt_compact, fmt_num, fmt_pct, fmt_usd, with_unit
 from gigacluster.report.svg import Series, bar_chart, line_chart, stacked_bar
 from gigacluster.report.typed import model_parts, numbers_of, records_table, scalar_rows, unit_formatter
+
+PHONE_W = 340
+"""Width of a chart's phone version, in px: drawn 1:1 on a 390 px screen, its 11-12 px text stays legible."""
+
+
+def _lines(xs: list[float], left: Series, right: Series | None, x_title: str, x_fmt: Formatter, title: str) -> str:
+    """A line chart at desktop and phone widths."""
+    return responsive(line_chart(xs, left, right, x_title, x_fmt, title),
+                      line_chart(xs, left, right, x_title, x_fmt, title, width=PHONE_W, height=300))
 
 
 def header(plan: Plan) -> str:
@@ -40,7 +49,8 @@ def _breakdown_figure(title: str, parts: list[tuple[str, float]], unit: str, sta
     parts = [(k, v) for k, v in parts if v > 0]
     if not parts:
         return ""
-    chart = (stacked_bar if stacked else bar_chart)(parts, fmt, f"{title} ({unit})")
+    draw = stacked_bar if stacked else bar_chart
+    chart = responsive(draw(parts, fmt, f"{title} ({unit})"), draw(parts, fmt, f"{title} ({unit})", PHONE_W))
     return figure(title, chart, f"Total {fmt(sum(v for _, v in parts))}")
 
 
@@ -83,15 +93,21 @@ def training_section(t: TrainingResult) -> str:
 # ---- scaling -----------------------------------------------------------------------------------
 
 def scaling_section(points: list[ScalingPoint]) -> str:
-    """MFU and wall-clock days against job size: a two-axis curve and its table."""
+    """MFU and wall-clock days, then ETTR and the run's cost, against job size; and the table."""
     if not points:
         return ""
     xs = [float(p.gpus) for p in points]
     left = Series("MFU", [p.mfu for p in points], fmt_pct)
     right = Series("Wall-clock days", [p.wall_days for p in points], fmt_num, dashed=True)
     title = "MFU and days to train against job size"
-    chart = figure(title, line_chart(xs, left, right, "GPUs in the job", fmt_compact, title))
-    return section("scaling", "Scaling", [chart, records_table("Scaling curve", points)])
+    days = figure(title, _lines(xs, left, right, "GPUs in the job", fmt_compact, title),
+                  "Wall-clock days include failures, restarts and checkpoints (the scenario's failure profile).")
+    cost = Series("Cost of the run", [p.run_cost_usd for p in points], fmt_usd)
+    ettr = Series("ETTR", [p.ettr for p in points], fmt_pct, dashed=True)
+    title2 = "ETTR and cost of the run against job size"
+    frontier = figure(title2, _lines(xs, cost, ettr, "GPUs in the job", fmt_compact, title2),
+                      "Bigger jobs finish sooner but lose more to failures: the time-against-cost trade-off.")
+    return section("scaling", "Scaling", [days, frontier, records_table("Scaling curve", points)])
 
 
 # ---- serving, scheduling, cost -----------------------------------------------------------------
@@ -101,24 +117,42 @@ def serving_section(s: ServingSection) -> str:
     rows = scalar_rows(s) + scalar_rows(s.plan) + scalar_rows(s.cost)
     lat = [(f"{name} p50 / p99", f"{fmt_num(p.p50)} / {fmt_num(p.p99)} ms")
            for name, p in (("TTFT", s.plan.ttft_ms), ("TPOT", s.plan.tpot_ms))]
-    return section("serving", "Serving", [kv_table(rows + lat)])
+    return section("serving", "Serving", [kv_table(rows + lat), _interactivity(s)])
+
+
+def _interactivity(s: ServingSection) -> str:
+    """Output tokens/s per GPU against tokens/s per user as the engine's batch grows."""
+    curve = s.plan.interactivity
+    if len(curve) < 2:
+        return ""
+    xs = [c.tokens_per_s_per_user for c in curve]
+    per_gpu = Series("Output tokens/s per GPU", [c.tokens_per_s_per_gpu for c in curve], fmt_compact)
+    title = "Throughput per GPU against speed per user"
+    slo = 1000.0 / s.plan.tpot_ms.p50
+    return figure(title, _lines(xs, per_gpu, None, "Output tokens/s per user", fmt_num, title),
+                  f"{s.plan.layout}, batch 1 to {curve[-1].batch}; under the SLOs it serves "
+                  f"{fmt_compact(s.plan.slo_throughput_tokens_per_s_per_gpu)} tok/s per GPU at {fmt_num(slo)} tok/s "
+                  "per user (median TPOT).")
 
 
 def scheduling_section(s: SchedulingSection) -> str:
     """Compute per researcher: the distribution across researchers, waits and utilisation."""
     q = s.queue
-    dist = q.researcher_gpu_h_per_day
-    bars = [("p10", dist.p10), ("median", dist.p50), ("mean", q.gpu_hours_per_researcher_per_day),
-            ("p90", dist.p90)]
-    chart = figure("GPU-hours per researcher per day", bar_chart(bars, with_unit("GPU-h/day"),
-                   "GPU-hours per researcher per day"), f"{s.researchers} researchers under {s.policy}")
+    rc = q.researcher_compute
+    bars = [("p10", rc.p10), ("median", rc.median), ("mean", rc.mean), ("p90", rc.p90)]
+    fmt, title = with_unit("GPU-h/day"), "GPU-hours per researcher per day"
+    chart = figure(title, responsive(bar_chart(bars, fmt, title), bar_chart(bars, fmt, title, PHONE_W)),
+                   f"{s.researchers} researchers under {s.policy}")
     waits = data_table(["", "mean", "p50", "p99"], [
         [label, fmt_num(v.mean), fmt_num(v.p50), fmt_num(v.p99)]
         for label, v in (("Queue wait (h)", q.queue_wait_h), ("Job completion time (h)", q.jct_h))])
     rows = scalar_rows(s) + [("Jobs simulated", f"{q.jobs:,}"),
                              ("Utilisation (arrival window)", fmt_pct(q.utilization)),
                              ("Utilisation (to the last job)", fmt_pct(q.utilization_makespan)),
-                             ("Jain fairness over researchers", f"{q.jain_fairness:.3f}")]
+                             ("Gini of compute shares", f"{rc.gini:.2f}"), ("Jain of compute shares", f"{rc.jain:.2f}"),
+                             ("Largest job's share of GPU-time", fmt_pct(q.largest_job_gpu_time_share)),
+                             ("Arrival window / makespan",
+                              f"{fmt_num(q.arrival_window_h)} / {fmt_num(q.makespan_h)} h")]
     return section("scheduling", "Researchers", [grid([chart, kv_table(rows) + waits])])
 
 

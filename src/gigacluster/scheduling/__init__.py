@@ -9,6 +9,7 @@ Public entry points:
 
 from __future__ import annotations
 
+from gigacluster.errors import GigaclusterError
 from gigacluster.scheduling.cluster import ClusterSpec
 from gigacluster.scheduling.metrics import QueueReport, report
 from gigacluster.scheduling.policies import POLICIES, Policy, make_policy
@@ -31,9 +32,21 @@ def simulate(cluster: ClusterSpec, workload: Workload, policy: str | Policy = "f
 
 
 def researcher_compute(cluster: ClusterSpec, researchers: int, policy: str = "fair", jobs: int = 20_000,
-                       load: float = 0.9, seed: int = 0, options: SimOptions | None = None) -> QueueReport:
-    """Compute per researcher (``.gpu_hours_per_researcher_per_day``, spread in
-    ``.researcher_gpu_h_per_day``) for ``researchers`` sharing ``cluster`` under ``policy``, on a
-    Philly-fitted synthetic workload scaled to the cluster at the given offered ``load``."""
-    spec = SyntheticSpec(jobs=jobs, researchers=researchers, cluster_gpus=cluster.gpus, load=load, seed=seed)
-    return simulate(cluster, generate(spec), policy, options)
+                       load: float = 0.9, seed: int = 0, options: SimOptions | None = None,
+                       reserved_gpus: int = 0, max_researchers: int = 200) -> QueueReport:
+    """Compute per researcher (``.researcher_compute``: median, p10/p90, Gini) for ``researchers``
+    sharing ``cluster`` under ``policy``, on a Philly-fitted steady-state synthetic workload at the
+    offered ``load``. ``reserved_gpus`` (frontier runs, reserved for their own jobs) are taken out
+    first, in whole scale-up domains; the researchers share the rest. Above ``max_researchers`` one
+    1/n slice is simulated (researchers/n on GPUs/n, ``cluster_slice`` = n), so that each simulated
+    researcher submits ~100 jobs a month at the default job count, and the run stays a few seconds."""
+    domain = cluster.gpus_per_domain
+    reserved = -(-max(reserved_gpus, 0) // domain) * domain
+    if reserved >= cluster.gpus:
+        raise GigaclusterError("reserved_gpus", f"{reserved_gpus:,} leaves no GPUs of the {cluster.gpus:,} "
+                                                "for researchers")
+    n = max(1, min(-(-researchers // max_researchers), (cluster.gpus - reserved) // domain))
+    shared = cluster.model_copy(update={"gpus": (cluster.gpus - reserved) // domain // n * domain})
+    spec = SyntheticSpec(jobs=jobs, researchers=max(1, round(researchers / n)), cluster_gpus=shared.gpus,
+                         load=load, seed=seed)
+    return simulate(shared, generate(spec), policy, options).model_copy(update={"cluster_slice": n})

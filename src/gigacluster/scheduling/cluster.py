@@ -14,22 +14,27 @@ All or nothing: ``allocate`` either returns the full allocation or ``None`` and 
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gigacluster.errors import GigaclusterError
 
 Alloc = list[tuple[int, int]]  # (domain, gpus) pairs
+MAX_SCHED_GPUS = 10_000_000
+"""Largest cluster the scheduling simulator takes: its placement keeps a few Python objects per
+domain and per GPU-count bucket (~100 B each), so 1e7 GPUs stay well under 1 GB."""
 
 
 class ClusterSpec(BaseModel):
     """A GPU cluster for scheduling: ``gpus`` in scale-up domains of ``gpus_per_domain``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    gpus: int = Field(gt=0, description="total GPUs")
-    gpus_per_domain: int = Field(default=8, gt=0, description="GPUs per scale-up (NVLink) domain")
-    domains_per_pod: int = Field(default=128, gt=0, description="scale-up domains per pod")
-    cross_pod_slowdown: float = Field(default=1.25, ge=1.0, description="run-time factor across pods")
+    gpus: int = Field(gt=0, le=MAX_SCHED_GPUS, description="total GPUs (≤ 1e7: ~1 GB of placement state)")
+    gpus_per_domain: int = Field(default=8, gt=0, le=100_000, description="GPUs per scale-up (NVLink) domain")
+    domains_per_pod: int = Field(default=128, gt=0, le=MAX_SCHED_GPUS, description="scale-up domains per pod")
+    cross_pod_slowdown: float = Field(default=1.25, ge=1.0, le=1e3, description="run-time factor across pods")
 
     @model_validator(mode="after")
     def _whole_domains(self) -> ClusterSpec:
@@ -49,16 +54,16 @@ class ClusterSpec(BaseModel):
 
 def check_cluster(gpus: int, gpus_per_domain: int = 8) -> None:
     """Raise a one-line error for a cluster size the CLI should refuse."""
-    if gpus <= 0:
-        raise GigaclusterError("gpus", f"must be > 0, got {gpus}")
-    if gpus_per_domain <= 0:
-        raise GigaclusterError("gpus_per_domain", f"must be > 0, got {gpus_per_domain}")
+    if not 0 < gpus <= MAX_SCHED_GPUS:
+        raise GigaclusterError("gpus", f"must be in [1, {MAX_SCHED_GPUS:.0e}] for the scheduling simulator, got {gpus}")
+    if not 0 < gpus_per_domain <= 100_000:
+        raise GigaclusterError("gpus_per_domain", f"must be in [1, 100000], got {gpus_per_domain}")
 
 
 class Placement:
     """Free GPUs per domain and pod; best-fit, topology-aware gang allocation."""
 
-    __slots__ = ("spec", "size", "free", "pod_free", "buckets", "total_free", "dpp")
+    __slots__ = ("spec", "size", "free", "pod_free", "buckets", "total_free", "dpp", "nonempty")
 
     def __init__(self, spec: ClusterSpec) -> None:
         self.spec = spec
@@ -71,14 +76,24 @@ class Placement:
         # buckets[k] = domains with exactly k free GPUs
         self.buckets: list[set[int]] = [set() for _ in range(self.size + 1)]
         self.buckets[self.size] = set(range(spec.domains))
+        self.nonempty = [self.size]  # sorted free-GPU counts k whose bucket is not empty
         self.total_free = spec.gpus
+
+    def _move(self, d: int, f: int, g: int) -> None:
+        """Domain ``d`` goes from ``f`` to ``g`` free GPUs (buckets and the sorted non-empty list)."""
+        old, new = self.buckets[f], self.buckets[g]
+        old.discard(d)
+        if not old:
+            del self.nonempty[bisect_left(self.nonempty, f)]
+        if not new:
+            insort(self.nonempty, g)
+        new.add(d)
 
     def _take(self, d: int, n: int) -> None:
         f = self.free[d]
         if n > f or n <= 0:
             raise AssertionError(f"double booking: domain {d} has {f} free, asked {n}")
-        self.buckets[f].discard(d)
-        self.buckets[f - n].add(d)
+        self._move(d, f, f - n)
         self.free[d] = f - n
         self.pod_free[d // self.dpp] -= n
         self.total_free -= n
@@ -88,19 +103,15 @@ class Placement:
             f = self.free[d]
             if f + n > self.size:
                 raise AssertionError(f"over-release: domain {d} would have {f + n} free")
-            self.buckets[f].discard(d)
-            self.buckets[f + n].add(d)
+            self._move(d, f, f + n)
             self.free[d] = f + n
             self.pod_free[d // self.dpp] += n
             self.total_free += n
 
     def domain_with(self, n: int) -> int:
-        """The fullest domain with at least ``n`` free GPUs, or -1."""
-        for k in range(n, self.size + 1):
-            bucket = self.buckets[k]
-            if bucket:
-                return next(iter(bucket))
-        return -1
+        """The fullest domain with at least ``n`` free GPUs, or -1 (bisect on the non-empty counts)."""
+        i = bisect_left(self.nonempty, n)
+        return next(iter(self.buckets[self.nonempty[i]])) if i < len(self.nonempty) else -1
 
     def allocate(self, n: int) -> tuple[Alloc, bool] | None:
         """Place a gang of ``n`` GPUs; returns (allocation, spans_pods) or None if it cannot."""

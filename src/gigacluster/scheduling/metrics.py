@@ -10,18 +10,21 @@ Definitions (hours throughout):
 * ``queue_wait_h``: time a job spent waiting in all (JCT less the time it held GPUs).
 * ``slowdown``: max(1, JCT / max(duration, 10 min)) (bounded slowdown).
 * ``jain_fairness``: Jain's index over researchers of their mean service ratio duration / JCT
-  (1 = every researcher's jobs are delayed alike).
+  (1 = every researcher's jobs are delayed alike) — it measures delays, not compute.
 * ``gpu_hours_per_researcher_per_day``: GPU-hours delivered during the arrival window per
-  researcher per day (mean), with the spread across researchers.
+  researcher per day (mean), with the spread across researchers; ``researcher_compute`` is that
+  distribution: median (the headline), p10/p90, Gini and Jain's index over compute shares.
+* ``largest_job_gpu_time_share``: the largest job's share of all GPU-time of the workload.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.scheduling.simulate import SimRun
+from gigacluster.scheduling.workload import Offered
 
 BOUND_H = 10 / 60
 
@@ -65,6 +68,18 @@ class LostGpuHours(BaseModel):
     cross_pod_slowdown: float
 
 
+class ComputeShares(BaseModel):
+    """GPU-hours per researcher per day during the arrival window, as a distribution."""
+
+    model_config = ConfigDict(frozen=True)
+    median: float
+    mean: float
+    p10: float
+    p90: float
+    gini: float
+    jain: float
+
+
 class QueueReport(Result):
     """What one policy gives a workload on a cluster, with its breakdowns."""
 
@@ -75,6 +90,7 @@ class QueueReport(Result):
     jobs: int
     researchers: int
     window_h: float
+    arrival_window_h: float
     makespan_h: float
     utilization: float
     utilization_makespan: float
@@ -88,6 +104,10 @@ class QueueReport(Result):
     jain_fairness: float
     gpu_hours_per_researcher_per_day: float
     researcher_gpu_h_per_day: Spread
+    researcher_compute: ComputeShares
+    largest_job_gpu_time_share: float
+    offered: Offered | None
+    cluster_slice: int = Field(default=1, description="1/n of the cluster and researchers simulated")
     preemptions: int
     failures: int
     by_size: list[SizeRow]
@@ -107,7 +127,22 @@ def _stats(x: np.ndarray) -> Stats:
 def jain(x: np.ndarray) -> float:
     """Jain's fairness index (sum x)^2 / (n sum x^2); 1 when all equal."""
     s2 = float(np.dot(x, x))
-    return float(x.sum() ** 2 / (len(x) * s2)) if len(x) and s2 > 0 else 1.0
+    return min(1.0, float(x.sum() ** 2 / (len(x) * s2))) if len(x) and s2 > 0 else 1.0
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative ``x`` (0 = all equal, → 1 = one holds all); mean-difference form."""
+    if len(x) == 0 or float(x.sum()) <= 0:
+        return 0.0
+    s = np.sort(x)
+    n = len(s)
+    return float((2 * np.arange(1, n + 1) - n - 1) @ s / (n * s.sum()))
+
+
+def compute_shares(per_r: np.ndarray) -> ComputeShares:
+    p10, p50, p90 = np.percentile(per_r, [10, 50, 90])
+    return ComputeShares(median=float(p50), mean=float(per_r.mean()), p10=float(p10), p90=float(p90),
+                         gini=gini(per_r), jain=jain(per_r))
 
 
 def _window_gpu_h(run: SimRun, researchers: int) -> np.ndarray:
@@ -154,7 +189,7 @@ def report(run: SimRun) -> QueueReport:
         cross_pod_slowdown=float(sum((j.progress_wall_h - j.progress_h) * j.gpus for j in jobs)))
     return QueueReport(
         trace=w.source, policy=run.policy, gpus=run.spec.gpus, jobs=len(jobs), researchers=w.researchers,
-        window_h=window, makespan_h=makespan,
+        window_h=window, arrival_window_h=window, makespan_h=makespan,
         utilization=run.window_busy_gpu_h / (run.spec.gpus * window),
         utilization_makespan=st.busy_gpu_h / (run.spec.gpus * makespan),
         work_gpu_h=float(np.dot(gpus, dur)), busy_gpu_h=st.busy_gpu_h, fragmentation_gpu_h=st.frag_gpu_h,
@@ -164,6 +199,9 @@ def report(run: SimRun) -> QueueReport:
         researcher_gpu_h_per_day=Spread(min=float(per_r.min()), p10=float(np.percentile(per_r, 10)),
                                         p50=float(np.percentile(per_r, 50)), p90=float(np.percentile(per_r, 90)),
                                         max=float(per_r.max())),
+        researcher_compute=compute_shares(per_r),
+        largest_job_gpu_time_share=float((gpus * dur).max() / max(float(np.dot(gpus, dur)), 1e-12)),
+        offered=w.offered,
         preemptions=sum(j.preemptions for j in jobs), failures=sum(j.failures for j in jobs),
         by_size=_by_size(w.gpus, gpus * dur, wait, slow),
         events=run.events, wall_s=run.wall_s, events_per_s=run.events / max(run.wall_s, 1e-9))

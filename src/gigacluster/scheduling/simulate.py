@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.limits import Seed
 from gigacluster.scheduling.cluster import ClusterSpec
 from gigacluster.scheduling.policies import Policy, make_policy
 from gigacluster.scheduling.state import JobState, SchedState
@@ -24,12 +25,15 @@ from gigacluster.sim import EventLoop
 # at that same instant. A legitimate instant has a handful (a preempted job restarts elsewhere at
 # most once or twice); a policy that preempts and restarts the same jobs forever has unboundedly many.
 STALL_PREEMPTING_PASSES = 1000
+MAX_SCHED_JOBS = 300_000
+"""Largest workload simulated: ~3 events per job at ~50k-100k events/s is about a minute for the
+slowest policy (las) on a busy core; larger runs are refused up front."""
 
 
 class SimOptions(BaseModel):
     """Costs of preemption and, optionally, hardware failures (the reliability model's inputs)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     checkpoint_h: float = Field(default=0.02, ge=0, description="checkpoint written on preemption")
     restart_h: float = Field(default=0.05, ge=0, description="restart and reload after preemption/failure")
@@ -37,7 +41,7 @@ class SimOptions(BaseModel):
     node_failures_per_1000_node_days: float = Field(default=6.5, ge=0, description="RSC-1: 6.5")
     gpus_per_node: int = Field(default=8, gt=0)
     checkpoint_interval_h: float = Field(default=1.0, gt=0, description="work lost on failure ≤ this")
-    seed: int = 0
+    seed: Seed = 0
 
 
 @dataclass
@@ -190,6 +194,9 @@ def run(cluster: ClusterSpec, workload: Workload, policy: str | Policy = "fifo",
     pol = make_policy(policy) if isinstance(policy, str) else policy
     if len(workload) == 0:
         raise GigaclusterError("trace", "has no jobs")
+    if len(workload) > MAX_SCHED_JOBS:
+        raise GigaclusterError("jobs", f"{len(workload):,} jobs is over the simulator's limit of {MAX_SCHED_JOBS:,} "
+                                       "(about a minute of simulation); take the first N with --jobs")
     workload.check_fits(cluster.gpus)
     result = _Sim(cluster, workload, pol, options or SimOptions()).run()
     check_invariants(result)

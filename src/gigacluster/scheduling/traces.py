@@ -17,16 +17,19 @@ Traces without researchers get them assigned per team (seeded), see ``assign_res
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from gigacluster.catalog.files import read_text
+from gigacluster.data import shipped
 from gigacluster.errors import GigaclusterError
+from gigacluster.limits import MAX_SEED
 from gigacluster.scheduling.workload import Workload, assign_researchers, build
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-TRACES_DIR = REPO_ROOT / "data" / "traces"
+TRACES_DIR = shipped("traces")
 SHIPPED = {
     "philly": TRACES_DIR / "philly_pollux" / "philly.csv",
     "alibaba": TRACES_DIR / "alibaba_openb" / "openb_pod_list_default.csv",
@@ -36,28 +39,48 @@ ALIBABA_REQUIRED = ("creation_time", "scheduled_time", "deletion_time", "num_gpu
 ALIBABA_FIRST_DAY = 115.0
 
 
+MAX_TIME_S = 1e11
+"""Timestamps within ±1e11 s (~3,000 years of the epoch) and durations ≤ 100 years: beyond that a
+float64 clock cannot resolve a second, and the simulator's work accounting would not balance."""
+MAX_DURATION_S = 100 * 365 * 86400.0
+
+
 def trace_path(name: str) -> Path:
     """A shipped trace name (philly, alibaba) or a path to a CSV file."""
     path = SHIPPED.get(name, Path(name))
-    if not path.is_file():
-        raise GigaclusterError("trace", f"no such trace or file '{name}'; shipped: {', '.join(SHIPPED)}")
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        raise GigaclusterError("trace", f"no such trace or file '{shown}'; shipped: {', '.join(SHIPPED)}")
     return path
 
 
 def load_trace(name: str, researchers: int = 500, seed: int = 0) -> Workload:
     """Load a shipped trace or a CSV file; errors name the column or line."""
+    if not 0 <= seed <= MAX_SEED:
+        raise GigaclusterError("seed", f"must be in [0, 2^63 - 1], got {seed}")
     path = trace_path(name)
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
+    text = read_text(path, "trace")
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         header = [h.strip() for h in (reader.fieldnames or [])]
-        rows = list(reader)
+        rows = [{(k or "").strip(): v for k, v in r.items() if isinstance(k, str)} for r in reader]
+    except csv.Error as exc:
+        raise GigaclusterError("trace", f"'{path.name}' is not valid CSV: {exc}") from None
     if all(c in header for c in ALIBABA_REQUIRED):
-        return _alibaba(path, rows, researchers, seed)
-    missing = [c for c in PHILLY_REQUIRED if c not in header]
-    if missing:
-        raise GigaclusterError(f"{path.name}: columns", f"missing column '{missing[0]}' "
-                               f"(need {', '.join(PHILLY_REQUIRED)}, or the Alibaba pod columns)")
-    return _philly(path, rows, header, researchers, seed)
+        w = _alibaba(path, rows, researchers, seed)
+    else:
+        missing = [c for c in PHILLY_REQUIRED if c not in header]
+        if missing:
+            raise GigaclusterError(f"{path.name}: columns", f"missing column '{missing[0]}' "
+                                   f"(need {', '.join(PHILLY_REQUIRED)}, or the Alibaba pod columns)")
+        w = _philly(path, rows, header, researchers, seed)
+    if len(w) and not w.gpu_h > 0:
+        raise GigaclusterError("trace", f"'{path.name}' has no work: every job's duration is 0")
+    return w
 
 
 def _number(path: Path, line: int, col: str, text: str | None) -> float:
@@ -65,17 +88,20 @@ def _number(path: Path, line: int, col: str, text: str | None) -> float:
         value = float(text if text is not None else "")
     except ValueError:
         raise GigaclusterError(f"{path.name} line {line}: {col}", f"not a number: '{text}'") from None
-    if not np.isfinite(value):
-        raise GigaclusterError(f"{path.name} line {line}: {col}", f"not finite: '{text}'")
+    if not np.isfinite(value) or abs(value) > MAX_TIME_S:
+        raise GigaclusterError(f"{path.name} line {line}: {col}", f"must be finite and within ±{MAX_TIME_S:.0e}, "
+                                                                  f"got '{text}'")
     return value
 
 
 def _timestamp_s(path: Path, line: int, text: str | None) -> float:
     text = (text or "").strip()
     try:
-        return float(text)
+        float(text)
     except ValueError:
         pass
+    else:
+        return _number(path, line, "timestamp", text)
     try:
         stamp = datetime.fromisoformat(text)
         return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
@@ -100,10 +126,11 @@ def _philly(path: Path, rows: list[dict[str, str]], header: list[str], researche
         line = i + 2
         arrival[i] = _timestamp_s(path, line, r.get("timestamp"))
         duration[i] = _number(path, line, "duration", r.get("duration"))
-        if duration[i] < 0:
-            raise GigaclusterError(f"{path.name} line {line}: duration", f"must be >= 0, got {r['duration']}")
+        if not 0 <= duration[i] <= MAX_DURATION_S:
+            raise GigaclusterError(f"{path.name} line {line}: duration",
+                                   f"must be in [0, {MAX_DURATION_S:.3g}] s, got {r['duration']}")
         g = _number(path, line, "num_gpus", r.get("num_gpus"))
-        if g < 1 or g != int(g):
+        if g < 1 or g != int(g) or g > 1e8:
             raise GigaclusterError(f"{path.name} line {line}: num_gpus", f"must be a whole number >= 1, got {g}")
         gpus[i] = int(g)
         team[i] = teams.setdefault(r.get("cluster") or "all", len(teams))
@@ -131,12 +158,14 @@ def _alibaba(path: Path, rows: list[dict[str, str]], researchers: int, seed: int
         g = _number(path, line, "num_gpu", r.get("num_gpu"))
         if g <= 0 or not (r.get("scheduled_time") or "").strip():
             continue
+        if g > 1e8:
+            raise GigaclusterError(f"{path.name} line {line}: num_gpu", f"must be ≤ 1e8, got {g}")
         created = _number(path, line, "creation_time", r.get("creation_time"))
         start = _number(path, line, "scheduled_time", r.get("scheduled_time"))
         end = _number(path, line, "deletion_time", r.get("deletion_time"))
-        if end < start:
+        if end < start or end - start > MAX_DURATION_S:
             raise GigaclusterError(f"{path.name} line {line}: deletion_time",
-                                   f"before scheduled_time ({end} < {start})")
+                                   f"before scheduled_time or over 100 years after it ({end} vs {start})")
         if created < ALIBABA_FIRST_DAY * 86400.0:
             continue
         keep_arrival.append(created)

@@ -10,11 +10,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
 
 from gigacluster.errors import GigaclusterError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+class Offered(BaseModel):
+    """What the generator offered: the load aimed at and reached, the window, the size scale."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target_load: float = Field(description="offered load asked for")
+    offered_load: float = Field(description="offered load of the jobs over their arrival window")
+    horizon_h: float = Field(description="arrival window aimed at")
+    arrival_span_h: float = Field(description="arrival window the jobs were spread over")
+    size_scale: int = Field(description="each simulated job runs a trace job's size x this many GPUs")
+    shortfall: str = Field(default="", description="why the target load was not reached, if it was not")
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,7 @@ class Workload:
     team_names: tuple[str, ...]
     researcher_team: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     line: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # CSV line per job
+    offered: Offered | None = None  # synthetic workloads: the load they were generated for
 
     def __post_init__(self) -> None:
         n = len(self.arrival_h)
@@ -64,7 +79,7 @@ class Workload:
         return Workload(self.source, self.arrival_h[idx], self.duration_h[idx], self.gpus[idx],
                         self.researcher[idx], self.team[idx], self.priority[idx],
                         self.researcher_names, self.team_names, self.researcher_team,
-                        self.line[idx] if len(self.line) else self.line)
+                        self.line[idx] if len(self.line) else self.line, self.offered)
 
     def check_fits(self, cluster_gpus: int) -> None:
         """One-line error naming the first job larger than the cluster."""
@@ -79,7 +94,8 @@ class Workload:
 def build(source: str, arrival_h: FloatArray, duration_h: FloatArray, gpus: IntArray,
           researcher: IntArray, team: IntArray, priority: IntArray,
           researcher_names: tuple[str, ...], team_names: tuple[str, ...],
-          researcher_team: IntArray | None = None, line: IntArray | None = None) -> Workload:
+          researcher_team: IntArray | None = None, line: IntArray | None = None,
+          offered: Offered | None = None) -> Workload:
     """Sort by arrival (stable) and shift by whole days so the first job arrives in day 0
     (the hour of day is kept for the daily cycle)."""
     order = np.argsort(arrival_h, kind="stable")
@@ -91,7 +107,7 @@ def build(source: str, arrival_h: FloatArray, duration_h: FloatArray, gpus: IntA
                     team[order].astype(np.int64), priority[order].astype(np.int64),
                     researcher_names, team_names,
                     np.zeros(0, dtype=np.int64) if researcher_team is None else researcher_team,
-                    np.zeros(0, dtype=np.int64) if line is None else line[order].astype(np.int64))
+                    np.zeros(0, dtype=np.int64) if line is None else line[order].astype(np.int64), offered)
 
 
 def assign_researchers(team: IntArray, n_teams: int, researchers: int,

@@ -19,7 +19,7 @@ from gigacluster.errors import GigaclusterError, closest
 from gigacluster.hardware.spec import SIZINGS, DesignSpec
 from gigacluster.results import Result
 from gigacluster.sweeps import headlines as h
-from gigacluster.sweeps.spec import Frontier, Scalar
+from gigacluster.sweeps.spec import Frontier, Scalar, SweepSpec
 
 SUBMODELS: dict[str, type[BaseModel]] = {"design": DesignSpec, "training": TrainingWorkload,
                                          "serving": ServingWorkload, "costs": CostSpec}
@@ -200,3 +200,14 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("reliability", api.ReliabilitySpec, h.ReliabilityHeadline, run_reliability,
           (Frontier(x="checkpoint_interval_min", y="ettr_mean", y_goal="max"),), points_per_s=8),
 )}
+
+
+def with_calibration(spec: SweepSpec, path: str) -> SweepSpec:
+    """The spec with a calibration overlay for every point: the request's ``calibration`` (train, serve)
+    or the base scenario's ``calibration:`` key as a one-value axis (plan)."""
+    stage = STAGES[spec.stage]
+    if stage.request is not None and "calibration" in stage.request.model_fields:
+        return spec.model_copy(update={"request": spec.request | {"calibration": path}})
+    if spec.stage == "plan":
+        return spec.model_copy(update={"axes": spec.axes | {"calibration": [path]}})
+    raise GigaclusterError("calibration", f"stage '{spec.stage}' uses no calibration; allowed with: plan, train, serve")

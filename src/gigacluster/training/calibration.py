@@ -29,6 +29,8 @@ class GemmCal(_Frozen):
     low_precision: dict[str, LowPrecisionCal]
     overhead_s: float
     moe_half_tokens: float
+    moe_half_width: float  # expert FFN width at which a grouped GEMM reaches half its efficiency
+    moe_layer_overhead_s: float  # router, top-k, permute/unpermute, token counts: fixed per MoE layer pass
 
 
 class AttentionCal(_Frozen):

@@ -112,14 +112,17 @@ def moe_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFab
     t = tokens(job, c)
     attn, elem = _common(d, t, c, job, r, cal)
     per_expert = t * d.topk * c.ep / max(d.experts, 1) * c.tp / c.etp
-    moe_eff = per_expert / (per_expert + cal.gemm.moe_half_tokens)
+    # grouped-GEMM efficiency: saturating in rows per expert and in expert width (skinny GEMMs leave
+    # tensor-core tiles underfed; the same f/(f+f½) form as the serving model)
+    moe_eff = per_expert / (per_expert + cal.gemm.moe_half_tokens) * d.moe_ffn / (d.moe_ffn + cal.gemm.moe_half_width)
     routed = 2.0 * t * d.topk * d.expert_params / c.etp / (r.gemm_flops * moe_eff)
     dense = 2.0 * t * (d.attn_params + d.shared * d.expert_params + d.hidden * d.experts) / c.tp
     moved = t * d.topk * (3.0 if d.gated else 2.0) * d.moe_ffn + 4.0 * t * d.topk * d.hidden
     a2a_bytes = t * d.topk * d.hidden * DTYPE_BYTES / c.tp
     ep_bw = fab.bandwidth_gbps(c.tp * c.cp * c.ep)
     return LayerCost(
-        gemm=routed + dense / r.gemm_flops + (GEMMS_PER_LAYER + 2.0) * cal.gemm.overhead_s,
+        gemm=routed + dense / r.gemm_flops + (GEMMS_PER_LAYER + 2.0) * cal.gemm.overhead_s
+        + cal.gemm.moe_layer_overhead_s,
         attn=attn, elem=elem + moved * DTYPE_BYTES / c.tp / r.hbm_bytes,
         tp_comm=_tp_comm(d, t, c, fab, cal), cp_comm=_cp_comm(d, t, c, fab, cal),
         ep_comm=2.0 * all_to_all_s(a2a_bytes, c.ep, ep_bw, cal.comm),

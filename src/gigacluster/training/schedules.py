@@ -38,6 +38,7 @@ class Schedule:
     chunks: str
     year: int  # first public release: runs measured earlier could not use it
     frameworks: tuple[str, ...]  # framework keywords that ship it ("*": every framework)
+    excludes: tuple[str, ...] = ()  # framework keywords that do not (checked first)
     param_copies: float = 1.0
     ep_hidden: float = 0.0  # extra fraction of exposed EP all-to-all hidden (DeepSeek-V3 §3.2.1)
     even_p: bool = False
@@ -45,7 +46,8 @@ class Schedule:
 
 SCHEDULES: dict[str, Schedule] = {s.name: s for s in (
     Schedule("1f1b", 0, "one", 2019, ("*",)),
-    Schedule("interleaved", 1, "many", 2021, ("*",)),
+    # DeepSpeed's pipeline engine (also under Megatron-DeepSpeed) runs only non-interleaved 1F1B
+    Schedule("interleaved", 1, "many", 2021, ("*",), excludes=("deepspeed",)),
     Schedule("zb-h1", 2, "one", 2024, ("zero-bubble", "torchtitan")),
     Schedule("zb-v", 3, "two", 2024, ("zero-bubble", "torchtitan")),
     Schedule("dualpipe", 4, "one", 2025, ("dualpipe", "deepseek"), param_copies=2.0, ep_hidden=0.9,
@@ -66,37 +68,41 @@ def available(year: int | None, framework: str | None) -> tuple[str, ...]:
     fw = (framework or "").lower()
     return tuple(s.name for s in SCHEDULES.values()
                  if (year is None or s.year <= year)
+                 and not any(k in fw for k in s.excludes)
                  and (not fw or "*" in s.frameworks or any(k in fw for k in s.frameworks)))
 
 
+def valid_for(s: Schedule, pp: F, vpp: F, m: F) -> F:
+    """Which (pp, vpp, micro-batches) combinations schedule ``s`` can run."""
+    shape = vpp == 1 if s.chunks == "one" else vpp == 2 if s.chunks == "two" else vpp > 1
+    need = shape & ((pp > 1) | (s.code == 0))
+    if s.code == 1:
+        need &= m % pp == 0  # Megatron's interleaved schedule needs m divisible by p
+    if s.even_p:
+        need &= (pp % 2 == 0) & (m >= 2 * pp)
+    if s.chunks == "two":
+        need &= m >= pp
+    return need
+
+
 def valid(code: F, pp: F, vpp: F, m: F) -> F:
-    """Which (schedule, pp, vpp, micro-batches) combinations a schedule can run."""
-    one, two, many = vpp == 1, vpp == 2, vpp > 1
+    """Which (schedule, pp, vpp, micro-batches) combinations each candidate's schedule can run."""
     ok = np.zeros(code.shape, dtype=bool)
     for s in SCHEDULES.values():
-        shape = {"one": one, "two": two, "many": many}[s.chunks]
-        need = shape & ((pp > 1) | (s.code == 0))
-        if s.code == 1:
-            need &= m % pp == 0  # Megatron's interleaved schedule needs m divisible by p
-        if s.even_p:
-            need &= (pp % 2 == 0) & (m >= 2 * pp)
-        if s.code in (3, 5):
-            need &= m >= pp
-        ok |= (code == s.code) & need
+        ok |= (code == s.code) & valid_for(s, pp, vpp, m)
     return ok
 
 
-def _table(code: F, attr: str) -> F:
-    return np.select([code == s.code for s in SCHEDULES.values()],
-                     [getattr(s, attr) for s in SCHEDULES.values()], 0.0)
+_COPIES = np.array([BY_CODE[i].param_copies for i in range(len(BY_CODE))])
+_EP_HIDDEN = np.array([BY_CODE[i].ep_hidden for i in range(len(BY_CODE))])
 
 
 def param_copies(code: F) -> F:
-    return _table(code, "param_copies")
+    return _COPIES[code]
 
 
 def ep_hidden(code: F) -> F:
-    return _table(code, "ep_hidden")
+    return _EP_HIDDEN[code]
 
 
 def bubble_s(code: F, pp: F, vpp: F, f: F, b: F, w: F) -> F:

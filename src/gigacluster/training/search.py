@@ -17,8 +17,7 @@ from gigacluster.training.dims import Dims, dims_of
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import RECOMPUTE_CODE, SHARD_STAGE, Candidates
 from gigacluster.training.memory import Memory
-from gigacluster.training.schedules import SCHEDULES, schedule
-from gigacluster.training.schedules import valid as valid_schedule
+from gigacluster.training.schedules import BY_CODE, SCHEDULES, schedule, valid_for
 from gigacluster.training.step import Evaluation, evaluate
 
 POW2 = (1, 2, 4, 8, 16, 32, 64)
@@ -77,10 +76,9 @@ def enumerate_candidates(job: TrainingJob, d: Dims, uneven_batch: bool = False) 
     m = -(-job.global_batch_seqs // np.maximum(dp * mb, 1))
     rows, codes = [], []
     for code in opts[8]:
-        sched = np.full(idx.shape, code, dtype=np.int64)
-        fits = valid_schedule(sched, pp, vpp, m) | ((job.fixed.vpp is not None) & (code == 1) & (vpp > 1))
+        fits = valid_for(BY_CODE[code], pp, vpp, m) | ((job.fixed.vpp is not None) & (code == 1) & (vpp > 1))
         rows.append(np.flatnonzero(fits))
-        codes.append(sched[rows[-1]])
+        codes.append(np.full(rows[-1].shape, code, dtype=np.int64))
     keep, sched = np.concatenate(rows), np.concatenate(codes)
     shard, rc = (g.ravel() for g in np.meshgrid(np.asarray(opts[6]), np.asarray(opts[7]), indexing="ij"))
     k = shard.size

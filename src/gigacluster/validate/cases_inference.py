@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import functools
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -12,8 +12,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigacluster.catalog import get_model
+from gigacluster.catalog.files import model_error, read_csv
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.validate.paths import default_cases
 
 _INT = ("layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab", "moe_experts",
         "moe_topk", "moe_shared_experts", "moe_ffn_hidden", "moe_dense_layers", "num_gpus", "tp", "pp",
@@ -98,16 +100,28 @@ class Dataset(BaseModel):
     length_cv: float
 
 
-def _parse(row: dict[str, str]) -> dict[str, Any]:
+def _number(where: str, key: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise GigaclusterError(f"{where}.{key}", f"expected a number, got '{text[:40]}'") from None
+    if not math.isfinite(value) or value < 0:
+        raise GigaclusterError(f"{where}.{key}", f"must be a finite number ≥ 0, got '{text[:40]}'")
+    return value
+
+
+def _parse(row: dict[str, str], where: str = "cases") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, text in row.items():
+        if not isinstance(key, str):
+            raise GigaclusterError(where, "more cells than header columns")
         text = (text or "").strip()
         if not text:
             continue
         if key in _INT:
-            out[key] = int(float(text))
+            out[key] = int(_number(where, key, text))
         elif key in _FLOAT:
-            out[key] = float(text)
+            out[key] = _number(where, key, text)
         else:
             out[key] = text
     return out
@@ -116,32 +130,23 @@ def _parse(row: dict[str, str]) -> dict[str, Any]:
 def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
     """Cases from ``path`` (default: the shipped data/validation/inference.csv)."""
     p = Path(path) if path else default_cases_path()
-    if not p.exists():
-        raise GigaclusterError("cases", f"no such file '{p}'")
-    with p.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    if rows and "metric" not in rows[0]:
+    header, rows = read_csv(p, "cases")
+    if "metric" not in header:
         raise GigaclusterError("cases", f"'{p}' is not an inference case file (no 'metric' column)")
-    return [_case(r) for r in rows]
-
-
-def _case(row: dict[str, str]) -> InferenceCase:
-    try:
-        return InferenceCase(**_parse(row))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        where = f"case {row.get('id', '?')}.{field}"
-        raise GigaclusterError(where, f"{err['msg']} (got {err.get('input')!r})") from None
+    out = []
+    for line, r in rows:
+        where = f"cases line {line} ({(r.get('id') or '?')[:40]})"
+        try:
+            out.append(InferenceCase(**_parse(r, where)))
+        except ValidationError as exc:
+            raise model_error(exc, InferenceCase, where) from None
+    if not out:
+        raise GigaclusterError("cases", f"'{p}' has a header but no case rows")
+    return out
 
 
 def default_cases_path() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "data" / "validation" / "inference.csv"
-        if candidate.exists():
-            return candidate
-    return Path("data/validation/inference.csv")
+    return default_cases("inference.csv")
 
 
 @functools.cache

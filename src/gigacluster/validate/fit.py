@@ -76,16 +76,31 @@ def family_mean(rows: Sequence[CachedRow], errors: Sequence[float]) -> float:
     return statistics.fmean(statistics.fmean(v) for v in groups.values())
 
 
+_USES = {  # constants that only matter to rows whose candidates have the feature
+    "overlap.zero3": lambda c, d: bool(np.any(c.shard == 5)),
+    "overlap.fsdp": lambda c, d: bool(np.any((c.shard == 3) | (c.shard == 4))),
+    "overlap.cp": lambda c, d: bool(np.any(c.cp > 1)),
+    "overlap.pp": lambda c, d: bool(np.any(c.pp > 1)),
+    "overlap.tp": lambda c, d: bool(np.any(c.tp > 1)),
+    "overlap.dp": lambda c, d: bool(np.any(c.dp > 1)),
+    "overlap.ep": lambda c, d: d.moe_layers > 0,
+    "gemm.moe_half_tokens": lambda c, d: d.moe_layers > 0,
+    "gemm.moe_half_width": lambda c, d: d.moe_layers > 0,
+    "gemm.moe_layer_overhead_s": lambda c, d: d.moe_layers > 0,
+}
+
+
 def _depends(path: str, row: CachedRow) -> bool:
     """Whether the row's prediction can change with the constant at ``path``."""
-    if row.job is None:
+    if row.job is None or row.cands is None or row.dims is None:
         return False
     parts = path.split(".")
     if parts[:2] in (["gemm", "efficiency_max"], ["attention", "relative_efficiency"]):
         return parts[2] == row.job.accelerator.generation
     if parts[:2] == ["gemm", "low_precision"]:
         return parts[2] == row.job.precision
-    return True
+    use = _USES.get(path)
+    return use(row.cands, row.dims) if use else True
 
 
 def active_paths(rows: Sequence[CachedRow], priors: PriorSet) -> list[str]:
@@ -167,14 +182,17 @@ def fit(raw: dict[str, Any], obj: Objective, passes: int = 6,
         log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], float]:
     """Adaptive pattern search in transform space: each constant keeps its own step (half a prior
     sigma at first); a move that lowers the loss is kept and its step grows ×1.6 in that direction,
-    a constant that improves neither way halves its step."""
+    a constant that improves neither way halves its step. Stops when a pass gains < 2e-4."""
     errs = obj.errors(raw)
     best = obj.loss(raw, errs)
     steps = {p: 0.5 * obj.priors.priors[p].sigma for p in obj.active}
     for n in range(passes):
+        before = best
         for path in obj.active:
             prior = obj.priors.priors[path]
             t0, step = prior.to_t(float(get_path(raw, path))), steps[path]
+            if abs(step) < 0.03 * prior.sigma:  # converged
+                continue
             for s in (step, -step):
                 trial = _with(raw, path, prior.from_t(t0 + s))
                 trial_errs = obj.errors(trial, obj.affected[path], errs)
@@ -187,6 +205,8 @@ def fit(raw: dict[str, Any], obj: Objective, passes: int = 6,
                 steps[path] = 0.5 * step
         if log:
             log(f"pass {n}: loss {best:.4f} ({obj.evaluations} evaluations)")
+        if before - best < 2e-4:
+            break
     fill_inactive(raw, obj)
     return raw, best
 

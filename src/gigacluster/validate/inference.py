@@ -94,11 +94,13 @@ def _slo_throughput(case: InferenceCase, off: OfflineThroughput, cal: ServingCal
     spec, accel = case_model(case), get_accelerator(case.accelerator)
     inp, out, cv = case_lengths(case)
     step = make_step_fn(step_coefficients(spec, accel, off.layout, cal))
-    cfg = EngineConfig(max_batch=cal.global_.offline_max_batch, max_tokens=cal.global_.offline_max_tokens,
+    ranks = off.layout.attention_groups(spec)
+    cfg = EngineConfig(max_batch=cal.global_.offline_max_batch * ranks,
+                       max_tokens=cal.global_.offline_max_tokens * ranks,
                        kv_capacity_tokens=off.memory.kv_tokens_per_engine)
     w = Workload(input_len=inp, output_len=out, length_cv=cv, n_requests=SIM_REQUESTS, seed=7)
     limits = Limits(ttft_ms=case.ttft_limit_ms, tpot_ms=case.tpot_limit_ms)
-    res = max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits)
+    res = max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits, ranks)
     if not res.feasible:
         raise GigaclusterError(f"case {case.id}", "no simulated rate meets the latency limits")
     return res.output_tokens_per_s_per_gpu

@@ -1,14 +1,12 @@
-"""Where the shipped published-case files are (``data/validation/`` of the checkout)."""
+"""Where the shipped published-case files are (package data ``gigacluster/data/validation/``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from gigacluster.data import shipped
+
 
 def default_cases(name: str) -> Path:
-    """The shipped case file ``name`` (e.g. training.csv): the nearest ``data/validation/`` above this file."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "data" / "validation" / name
-        if candidate.exists():
-            return candidate
-    return Path("data/validation") / name
+    """The shipped case file ``name`` (e.g. training.csv), read from the installed package."""
+    return shipped("validation", name)

@@ -86,7 +86,8 @@ def case_model(case: TrainingCase) -> ModelSpec:
 
 def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
     if case.error:
-        raise GigaclusterError("case", case.error)
+        field, _, reason = case.error.partition(": ")
+        raise GigaclusterError(field, reason or field)
     for col in ("accelerator", "metric", "value"):
         if case.get(col) is None:
             raise GigaclusterError(f"{case.id}.{col}", "blank; a row needs an accelerator, a metric and a value")

@@ -1,0 +1,133 @@
+"""The FastAPI app: ``POST /api/<stage>`` for every application-layer call, ``GET /api/scenarios`` and
+``/api/options``, the dashboard at ``/``, OpenAPI at ``/openapi.json`` and Swagger UI at ``/docs`` (served
+from the installed ``swagger-ui-bundle-v2`` package, so it works offline)."""
+
+import functools
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ValidationError
+
+from gigacluster import __version__
+from gigacluster.catalog.scenarios import Scenario
+from gigacluster.errors import GigaclusterError
+from gigacluster.web.endpoints import ENDPOINTS, Endpoint, Options, options, scenarios
+from gigacluster.web.limits import Oversize, WebLimits, check
+from gigacluster.web.runner import Busy, Runner, TimedOut, request_key
+
+STATIC = Path(str(resources.files("gigacluster.web") / "static"))
+
+
+def _error(status: int, field: str, msg: str, kind: str, **extra: Any) -> JSONResponse:
+    """FastAPI's own 422 shape: ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``."""
+    loc = ["body", *field.split(".")] if field else []
+    return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind, **extra}]}, status_code=status)
+
+
+def _install_errors(app: FastAPI) -> None:
+    async def domain(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, GigaclusterError)
+        return _error(422, exc.field, exc.reason, "value_error")
+
+    async def spec(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ValidationError)
+        first = exc.errors()[0]
+        return _error(422, ".".join(str(p) for p in first["loc"]), first["msg"], first["type"])
+
+    async def oversize(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Oversize)
+        return _error(413, exc.field, str(exc), "limit", limit=exc.limit)
+
+    async def busy(_: Request, __: Exception) -> JSONResponse:
+        return JSONResponse({"detail": "server busy: every computation slot is taken; retry shortly"},
+                            status_code=429, headers={"Retry-After": "5"})
+
+    async def timed_out(_: Request, __: Exception) -> JSONResponse:
+        return JSONResponse({"detail": "time limit reached; the result will be cached when it finishes"},
+                            status_code=504)
+
+    for kind, handler in ((GigaclusterError, domain), (ValidationError, spec), (Oversize, oversize),
+                          (Busy, busy), (TimedOut, timed_out)):
+        app.add_exception_handler(kind, handler)
+
+
+def json_bytes(result: BaseModel) -> bytes:
+    """A result as the JSON the CLI's ``--format json`` prints (compact): serialised once, then cached."""
+    return json.dumps(result.model_dump(mode="json")).encode()
+
+
+def _route(runner: Runner, ep: Endpoint) -> Callable[[BaseModel], Awaitable[Response]]:
+    async def endpoint(req: BaseModel) -> Response:
+        check(req, runner.limits)
+        body = await runner.run(request_key(ep.name, req), lambda: json_bytes(ep.call(req)))
+        return Response(body, media_type="application/json")
+
+    endpoint.__annotations__ = {"req": ep.request, "return": Response}
+    endpoint.__name__ = ep.name
+    endpoint.__doc__ = ep.summary
+    return endpoint
+
+
+def _install_docs(app: FastAPI) -> None:
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="gigacluster API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+
+def create_app(limits: WebLimits | None = None) -> FastAPI:
+    """The app, with its own bounded runner and cache."""
+    runner = Runner(limits or WebLimits())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.close()
+
+    app = FastAPI(title="gigacluster", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
+                  description="Design, train, serve, fail, share and pay for an AI supercluster over HTTP. "
+                              "Request bodies are the application layer's request specs.")
+    app.state.runner = runner
+    _install_errors(app)
+    _install_docs(app)
+    for ep in ENDPOINTS:
+        app.post(f"/api/{ep.name}", summary=ep.summary, responses={200: {"model": ep.result}},
+                 response_class=Response)(_route(runner, ep))
+    app.get("/api/scenarios", summary="The shipped scenarios", responses={200: {"model": list[Scenario]}})(_scenarios)
+    app.get("/api/options", summary="Names the request fields accept", responses={200: {"model": Options}})(_options)
+    app.get("/api/limits", summary="This server's limits per request")(lambda: runner.limits)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.get("/", include_in_schema=False)(_index)
+    return app
+
+
+@functools.cache
+def _cached_json(name: str) -> bytes:
+    data: object = ([s.model_dump(mode="json") for s in scenarios()] if name == "scenarios"
+                    else options().model_dump(mode="json"))
+    return json.dumps(data).encode()
+
+
+async def _scenarios() -> Response:
+    return Response(_cached_json("scenarios"), media_type="application/json")
+
+
+async def _options() -> Response:
+    return Response(_cached_json("options"), media_type="application/json")
+
+
+async def _index() -> FileResponse:
+    return FileResponse(STATIC / "index.html", media_type="text/html")
