@@ -62,6 +62,27 @@ def cli_seconds(spec: SweepSpec, sample: int) -> float:
     return (time.perf_counter() - start) / len(points)
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_speedup(units: int = 8, n: int = 2_000_000) -> float:
+    """How much faster 2 processes finish fixed pure-Python work than 1 on this machine right now (a control:
+    on a shared machine the second core is not always free)."""
+    import multiprocessing as mp
+
+    rates = []
+    for procs in (1, 2):
+        start = time.perf_counter()
+        with mp.Pool(procs) as pool:
+            pool.map(_spin, [n] * units)
+        rates.append(units / (time.perf_counter() - start))
+    return rates[1] / rates[0]
+
+
 def _line(label: str, s: RunStats) -> str:
     return (f"{label:<28} {s.points_run:>6} points  {s.seconds:7.1f} s total  {s.startup_s:5.1f} s start-up  "
             f"{s.points_per_s:7.1f} points/s  ({s.compute_points_per_s:.1f} points/s after start-up)")
@@ -72,14 +93,19 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=10_000)
     ap.add_argument("--rate-points", type=int, default=400)
     ap.add_argument("--cli-sample", type=int, default=8)
+    ap.add_argument("--rate-only", action="store_true", help="only the 1- and 2-worker rates")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}, load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     rate_spec = training_spec(args.rate_points, seed=1)
-    one, two = timed_sweep(rate_spec, 1), timed_sweep(rate_spec, 2)
+    inline, one, two = timed_sweep(rate_spec, 0), timed_sweep(rate_spec, 1), timed_sweep(rate_spec, 2)
+    print(_line("in-process (no Dask)", inline))
     print(_line("1 worker", one))
     print(_line("2 workers", two))
     print(f"speed-up 1 -> 2 workers: {two.compute_points_per_s / one.compute_points_per_s:.2f}x after start-up, "
-          f"{two.points_per_s / one.points_per_s:.2f}x including it")
+          f"{two.points_per_s / one.points_per_s:.2f}x including it; control (plain CPU work, 1 -> 2 processes, "
+          f"now): {machine_speedup():.2f}x")
+    if args.rate_only:
+        return
     big = timed_sweep(training_spec(args.points, seed=2), 2)
     verdict = "meets" if big.seconds < TARGET_S else "misses"
     print(_line(f"{args.points:,}-point sweep, 2 w", big) + f"  -> {verdict} the {TARGET_S:.0f} s target")

@@ -45,6 +45,8 @@ def test_every_point_is_one_row_and_invalid_points_are_error_rows(tmp_path: Path
     assert (dear > cheap).all()
     assert out.summary.errors == 6 and (tmp_path / "s" / "summary.html").is_file()
     assert "<svg" in (tmp_path / "s" / "summary.html").read_text()
+    assert out.summary.charts == [tmp_path / "s" / "frontier-1.svg"]
+    assert 'xmlns="http://www.w3.org/2000/svg"' in out.summary.charts[0].read_text()
     assert len(pd.read_csv(tmp_path / "s" / "frontier.csv")) == len(out.summary.fronts[0].rows) > 0
 
 
@@ -120,3 +122,34 @@ def test_killed_sweep_resumes_with_no_row_lost_or_repeated(tmp_path: Path) -> No
     frame = read_rows(out)
     assert len(frame) == 30 and frame["point_id"].is_unique
     assert sorted(frame["index"]) == list(range(30))
+
+
+def test_interrupted_sweep_says_how_to_resume_and_resumes(tmp_path: Path) -> None:
+    spec_path, out = tmp_path / "train.yaml", tmp_path / "out"
+    spec_path.write_text(yaml.safe_dump(TRAIN))
+    cmd = [sys.executable, "-c", "from gigacluster.cli import main; main()", "sweep", str(spec_path), "--out", str(out),
+           "--workers", "0"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(list((out / SHARDS).glob("chunk-*.parquet"))) < 1 and time.monotonic() < deadline:
+        assert proc.poll() is None, "the sweep ended before it could be interrupted"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "--resume" in err, (proc.returncode, err, _)
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    frame = read_rows(out)
+    assert len(frame) == 30 and frame["point_id"].is_unique
+
+
+def test_resume_cuts_the_chunks_the_sweep_started_with(tmp_path: Path) -> None:
+    spec = {k: v for k, v in DESIGN.items() if k != "chunk_size"}
+    first = run(spec, tmp_path / "s", workers=0).frame
+    manifest = tmp_path / "s" / "sweep.json"
+    manifest.write_text(manifest.read_text().replace('"chunk_size": 1', '"chunk_size": 5'))
+    for p in (tmp_path / "s" / SHARDS).glob("chunk-*.parquet"):
+        p.unlink()
+    again = run(spec, tmp_path / "s", workers=0, resume=True)
+    assert again.stats.chunks == 4 and len(list((tmp_path / "s" / SHARDS).glob("chunk-*.parquet"))) == 4
+    pd.testing.assert_frame_equal(_outputs(first), _outputs(again.frame))

@@ -125,7 +125,7 @@ def _validation_line(exc: ValidationError) -> str:
 def run_guarded(app: typer.Typer) -> int:
     """Run the app; a GigaclusterError or validation error is one line on stderr and exit 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a typer.Exit(n) comes back as n here (click's non-standalone mode)
     except GigaclusterError as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
@@ -142,4 +142,4 @@ def run_guarded(app: typer.Typer) -> int:
             err_console.print(f"[red]error[/red] {exc.format_message()}", highlight=False, soft_wrap=True)
             return int(code)
         raise
-    return 0
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0

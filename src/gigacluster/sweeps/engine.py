@@ -23,12 +23,14 @@ from gigacluster.errors import GigaclusterError
 from gigacluster.sweeps.evaluate import check_keys, evaluate_chunk
 from gigacluster.sweeps.sample import Point, sample_points
 from gigacluster.sweeps.spec import SweepSpec
-from gigacluster.sweeps.stages import base_scenario
+from gigacluster.sweeps.stages import STAGES, base_scenario
 from gigacluster.sweeps.store import Store, open_store
 
 Progress = Callable[[int, int], None]
 """A progress callback: (points done, points in all)."""
 TARGET_CHUNKS = 400
+MIN_CHUNKS = 32
+MAX_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,13 @@ class RunStats:
 
 
 def chunk_size(spec: SweepSpec, points: int) -> int:
-    """The spec's chunk size, or one that makes about TARGET_CHUNKS chunks (depends on the spec only)."""
-    return spec.chunk_size or max(1, min(500, -(-points // TARGET_CHUNKS)))
+    """The spec's chunk size, or by default (from the spec only, so a resume cuts the same chunks): about a
+    second of the stage's work or 1/TARGET_CHUNKS of the points, whichever is more, but at least MIN_CHUNKS
+    chunks when there are enough points, and at most MAX_CHUNK points."""
+    if spec.chunk_size:
+        return spec.chunk_size
+    wanted = max(STAGES[spec.stage].points_per_s, -(-points // TARGET_CHUNKS))
+    return max(1, min(wanted, -(-points // MIN_CHUNKS), MAX_CHUNK))
 
 
 def make_chunks(points: list[Point], size: int) -> list[Chunk]:
@@ -151,7 +158,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, sche
     size = chunk_size(spec, len(points))
     base = base_scenario(spec.base)
     store = open_store(out, spec, base.model_dump(mode="json") if base else None, len(points), size, resume)
-    chunks = make_chunks(points, size)
+    chunks = make_chunks(points, store.chunk_size)
     finished = store.done()
     todo = [c for c in chunks if c.number not in finished]
     done = [len(points) - sum(len(c.points) for c in todo)]

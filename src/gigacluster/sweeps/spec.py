@@ -117,7 +117,9 @@ def digest(data: object, length: int = 16) -> str:
 
 
 def _did_you_mean(exc: ValidationError) -> GigaclusterError:
-    first = exc.errors()[0]
+    """One error: an unknown key first (with the closest names), else the first problem."""
+    errors = exc.errors()
+    first = next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
     loc = ".".join(str(p) for p in first.get("loc", ()))
     if first.get("type") == "extra_forbidden":
         name = str(first["loc"][-1])

@@ -29,13 +29,15 @@ Runner = Callable[[Scenario | None, str | None, dict[str, Any]], Result]
 
 @dataclass(frozen=True)
 class Stage:
-    """A named stage: its request model (None for plan), its runner and its default frontiers."""
+    """A named stage: its request model (None for plan), its runner, its default frontiers, and how many
+    points make about a second of work (the smallest default chunk, so task overhead stays small)."""
 
     name: str
     request: type[BaseModel] | None
     headline: type[Result]
     run: Runner
     frontiers: tuple[Frontier, ...]
+    points_per_s: int = 1
 
 
 # ---- scenario overrides --------------------------------------------------------------------------
@@ -188,15 +190,15 @@ def run_plan(scn: Scenario | None, phase: str | None, req: dict[str, Any]) -> Re
 _TIME_COST = Frontier(x="wall_days", y="run_cost_usd")
 _SERVE = Frontier(x="usd_per_mtok", y="tokens_per_s_per_user", y_goal="max")
 STAGES: dict[str, Stage] = {s.name: s for s in (
-    Stage("plan", None, h.PlanHeadline, run_plan, (_TIME_COST, _SERVE)),
+    Stage("plan", None, h.PlanHeadline, run_plan, (_TIME_COST, _SERVE), points_per_s=1),
     Stage("design", api.DesignRequest, h.DesignHeadline, run_design,
-          (Frontier(x="capex_usd", y="accelerators", y_goal="max"),)),
-    Stage("train", api.TrainRequest, h.TrainHeadline, run_train, (_TIME_COST,)),
-    Stage("serve", api.ServeRequest, h.ServeHeadline, run_serve, (_SERVE,)),
+          (Frontier(x="capex_usd", y="accelerators", y_goal="max"),), points_per_s=200),
+    Stage("train", api.TrainRequest, h.TrainHeadline, run_train, (_TIME_COST,), points_per_s=16),
+    Stage("serve", api.ServeRequest, h.ServeHeadline, run_serve, (_SERVE,), points_per_s=2),
     Stage("schedule", api.ScheduleRequest, h.ScheduleHeadline, run_schedule,
-          (Frontier(x="queue_wait_h_mean", y="utilization", y_goal="max"),)),
+          (Frontier(x="queue_wait_h_mean", y="utilization", y_goal="max"),), points_per_s=1),
     Stage("reliability", api.ReliabilitySpec, h.ReliabilityHeadline, run_reliability,
-          (Frontier(x="checkpoint_interval_min", y="ettr_mean", y_goal="max"),)),
+          (Frontier(x="checkpoint_interval_min", y="ettr_mean", y_goal="max"),), points_per_s=8),
 )}
 
 

@@ -27,6 +27,7 @@ class Store:
 
     root: Path
     chunks: int
+    chunk_size: int
     spec_hash: str
 
     def shard(self, chunk: int) -> Path:
@@ -74,7 +75,11 @@ def open_store(out: str | Path, spec: SweepSpec, base_data: object, points: int,
         if old.get("spec_hash") != manifest["spec_hash"]:
             raise GigaclusterError("out", f"'{root}' holds another sweep (spec {old.get('spec_hash')}, this one is "
                                           f"{manifest['spec_hash']}); use a new --out, or delete it to start over")
-        store = Store(root, chunks, str(manifest["spec_hash"]))
+        if old.get("points") != points:
+            raise GigaclusterError("out", f"'{root}' was made with {old.get('points')} points, this spec samples "
+                                          f"{points} (another gigacluster version?); use a new --out")
+        size = int(old.get("chunk_size", chunk_size))  # the chunks the sweep was started with
+        store = Store(root, -(-points // size), size, str(manifest["spec_hash"]))
         if not resume:
             raise GigaclusterError("out", f"'{root}' already holds this sweep ({len(store.done())} of {chunks} "
                                           "chunks done); pass --resume to continue it")
@@ -88,7 +93,7 @@ def open_store(out: str | Path, spec: SweepSpec, base_data: object, points: int,
     tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     (root / SHARDS).mkdir(exist_ok=True)
-    return Store(root, chunks, str(manifest["spec_hash"]))
+    return Store(root, chunks, chunk_size, str(manifest["spec_hash"]))
 
 
 def _clean_tmp(root: Path) -> None:

@@ -31,6 +31,7 @@ class Summary:
     fronts: list[FrontierRows]
     html: Path
     csv: Path
+    charts: list[Path]
 
 
 def _title(spec: SweepSpec, column: str) -> str:
@@ -116,6 +117,15 @@ def write_summary(spec: SweepSpec, frame: pd.DataFrame, out: Path) -> Summary:
     csv_path, html_path = out / "frontier.csv", out / "summary.html"
     frontier_table(fronts).to_csv(csv_path, index=False)
     html_path.write_text(render_html(spec, frame, fronts), encoding="utf-8")
+    charts = [_standalone(out / f"frontier-{i + 1}.svg", scatter(spec, f)) for i, f in enumerate(fronts)
+              if len(f.candidates)]
     errors = int(frame["error"].notna().sum())
     return Summary(points=len(frame), ok=len(frame) - errors, errors=errors, fronts=fronts, html=html_path,
-                   csv=csv_path)
+                   csv=csv_path, charts=charts)
+
+
+def _standalone(path: Path, chart: str) -> Path:
+    """A chart as its own SVG file (namespaced, on white), for embedding in Markdown."""
+    body = chart.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" style="background:#fff" ', 1)
+    path.write_text(body, encoding="utf-8")
+    return path
