@@ -59,7 +59,8 @@ def _inference_table() -> str:
     rows = ["| family | rows | median APE | mean APE |", "|---|---:|---:|---:|"]
     for f in rep.families:
         rows.append(f"| {f.family} | {f.rows} | {f.median_ape:.1%} | {f.mean_ape:.1%} |")
-    rows.append(f"| **all** | **{rep.predicted}/{rep.cases}** | **{rep.median_ape:.1%}** | **{rep.mean_ape:.1%}** |")
+    rows.append(f"| **all** | **{rep.predicted}/{rep.cases}** | **{rep.median_ape or 0:.1%}** | "
+                f"**{rep.mean_ape or 0:.1%}** |")
     return "\n".join(rows)
 
 

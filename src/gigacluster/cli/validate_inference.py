@@ -28,7 +28,7 @@ def _table(report: InferenceValidation) -> None:
     for s in report.skipped:
         console.print(f"skipped {s.id}: {s.reason}")
     console.print(f"cases {report.cases}, predicted {report.predicted}, "
-                  f"median APE {report.median_ape:.3f}, mean APE {report.mean_ape:.3f}")
+                  f"median APE {report.median_ape or 0:.3f}, mean APE {report.mean_ape or 0:.3f}")
 
 
 def inference(

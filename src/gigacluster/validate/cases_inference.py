@@ -16,6 +16,7 @@ from gigacluster.catalog.files import read_csv
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.spec import ModelSpec
 from gigacluster.validate.paths import default_cases
+from gigacluster.validate.report import Skipped
 
 _INT = ("layers", "hidden", "heads", "kv_heads", "head_dim", "ffn_hidden", "vocab", "moe_experts",
         "moe_topk", "moe_shared_experts", "moe_ffn_hidden", "moe_dense_layers", "num_gpus", "tp", "pp",
@@ -127,15 +128,31 @@ def _parse(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
-    """Cases from ``path`` (default: the shipped data/validation/inference.csv)."""
+def read_cases(path: str | Path | None = None) -> tuple[list[InferenceCase], list[Skipped]]:
+    """The readable cases of ``path`` (default: the shipped inference.csv) and the rows that are not, each
+    with its one-line reason. Only a file that cannot be read at all is an error."""
     p = Path(path) if path else default_cases_path()
     header, rows = read_csv(p, "cases")  # missing, directory, empty, encoding, CSV errors
     if "metric" not in header:
         raise GigaclusterError("cases", f"'{p}' is not an inference case file (no 'metric' column)")
     if not rows:
         raise GigaclusterError("cases", f"'{p}' has a header but no case rows")
-    return [_case(r) for _, r in rows]
+    cases: list[InferenceCase] = []
+    skipped: list[Skipped] = []
+    for line, row in rows:
+        try:
+            cases.append(_case(row))
+        except GigaclusterError as exc:
+            skipped.append(Skipped(id=((row.get("id") or "").strip() or f"line-{line}")[:60], reason=str(exc)))
+    return cases, skipped
+
+
+def load_cases(path: str | Path | None = None) -> list[InferenceCase]:
+    """Every case of ``path``; the first unreadable row is an error (for the calibration fit)."""
+    cases, skipped = read_cases(path)
+    if skipped:
+        raise GigaclusterError(f"cases {skipped[0].id}", skipped[0].reason)
+    return cases
 
 
 def _case(row: dict[str, str]) -> InferenceCase:

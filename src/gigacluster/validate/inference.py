@@ -28,7 +28,7 @@ from gigacluster.inference.step_cost import make_step_fn, step_coefficients
 from gigacluster.inference.throughput import OfflineThroughput, single_request_latency
 from gigacluster.inference.workload import Workload
 from gigacluster.results import Result, Scalar, model_rows
-from gigacluster.validate.cases_inference import InferenceCase, case_model, dataset_of, load_cases
+from gigacluster.validate.cases_inference import InferenceCase, case_model, dataset_of, load_cases, read_cases
 from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
 
 Progress = Callable[[int, int, str], None]
@@ -49,8 +49,8 @@ class InferenceValidation(Result):
     cases: int
     predicted: int
     skipped: list[Skipped]
-    median_ape: float
-    mean_ape: float
+    median_ape: float | None
+    mean_ape: float | None
     rows: list[Row]
     families: list[FamilyError]
 
@@ -190,10 +190,11 @@ def predict(case: InferenceCase, cal: ServingCalibration | None = None) -> tuple
 def validate_inference(path: str | Path | None = None, progress: Progress | None = None,
                        cal: ServingCalibration | None = None,
                        scenarios: tuple[str, ...] | None = None) -> InferenceValidation:
-    """Predict every case of ``path`` (default: the shipped inference.csv)."""
-    cases = load_cases(path)
+    """Predict every case of ``path`` (default: the shipped inference.csv); a row that cannot be read or
+    predicted is skipped with its reason."""
+    cases, unreadable = read_cases(path)
     rows: list[Row] = []
-    skipped: list[Skipped] = []
+    skipped: list[Skipped] = list(unreadable)
     for i, case in enumerate(cases):
         if progress:
             progress(i, len(cases), case.id)
@@ -209,9 +210,9 @@ def validate_inference(path: str | Path | None = None, progress: Progress | None
                         layout=label))
     apes = [r.ape for r in rows]
     return InferenceValidation(
-        cases=len(cases), predicted=len(rows), skipped=skipped,
-        median_ape=statistics.median(apes) if apes else float("nan"),
-        mean_ape=statistics.fmean(apes) if apes else float("nan"), rows=rows, families=family_errors(rows))
+        cases=len(cases) + len(unreadable), predicted=len(rows), skipped=skipped,
+        median_ape=statistics.median(apes) if apes else None,
+        mean_ape=statistics.fmean(apes) if apes else None, rows=rows, families=family_errors(rows))
 
 
 FIT_FAMILY_KEYS = ("gemm_eff", "hbm_eff", "step_overhead_ms")
