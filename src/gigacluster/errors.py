@@ -36,6 +36,12 @@ def unknown(field: str, name: str, choices: Iterable[str]) -> GigaclusterError:
     return GigaclusterError(field, f"unknown '{shown}'; {hint}allowed: {', '.join(pool)}")
 
 
+def check_choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    """Refuse a value that is not None and not one of ``allowed``, naming the field and the choices."""
+    if value is not None and value not in allowed:
+        raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
+
+
 def require_positive(field: str, value: float) -> float:
     if not value > 0:
         raise GigaclusterError(field, f"must be > 0, got {value}")

@@ -21,8 +21,6 @@ from gigacluster.scheduling.cluster import MAX_SCHED_GPUS, MAX_SIMULATED_GPUS
 from gigacluster.scheduling.simulate import MAX_SCHED_JOBS
 from gigacluster.training.layout import Recompute, Sharding
 
-Precision = str
-
 
 class Request(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)  # ranges: gigacluster.limits
@@ -72,7 +70,7 @@ class TrainRequest(Request):
     gpus: int = Field(16384, gt=0, le=MAX_ACCELERATORS)
     seq_len: int = Field(8192, gt=0, le=MAX_SEQ)
     global_batch_tokens: float = Field(16 * 2**20, gt=0, le=MAX_TOKENS)
-    precision: Precision = "bf16"
+    precision: str = "bf16"
     tp: int | None = Field(None, gt=0, le=MAX_ACCELERATORS)
     pp: int | None = Field(None, gt=0, le=MAX_ACCELERATORS)
     vpp: int | None = Field(None, gt=0, le=MAX_LAYERS)

@@ -5,6 +5,7 @@ call the domain functions, assemble the typed result); none prints or parses tex
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from gigacluster.economics import (
     usd_per_mtok,
 )
 from gigacluster.economics.summary import DesignSummary
-from gigacluster.errors import GigaclusterError, unknown
+from gigacluster.errors import GigaclusterError, check_choice, unknown
 from gigacluster.hardware.spec import FORM_FACTORS, NETWORKS, SIZINGS, DesignSpec, flag
 from gigacluster.inference import Slo, Traffic
 from gigacluster.inference.deployment import plan_deployment
@@ -90,11 +91,6 @@ def plan(scenario: str | Scenario | PlanRequest, phase: str | None = None, calib
     return plan_scenario(s, phase, train_cal, serve_cal, objective)
 
 
-def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> None:
-    if value is not None and value not in allowed:
-        raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
-
-
 def design_specs(req: DesignRequest) -> tuple[DesignSpec, CostSpec]:
     """The DesignSpec and CostSpec a request asks for: the scenario's (if any) with the request on top."""
     data = req.model_dump()
@@ -103,8 +99,8 @@ def design_specs(req: DesignRequest) -> tuple[DesignSpec, CostSpec]:
     if len(given) > 1:
         raise GigaclusterError("sizing", "give exactly one of --facility-mw, --it-mw, --budget-usd, --accelerators "
                                          f"(got {' and '.join('--' + flag(k) for k in given)})")
-    _choice("form-factor", req.form_factor, FORM_FACTORS)
-    _choice("network", req.network, NETWORKS)
+    check_choice("form-factor", req.form_factor, FORM_FACTORS)
+    check_choice("network", req.network, NETWORKS)
     choices = {k: data[k] for k in _CHOICES}
     costs = {k: data[k] for k in _COSTS if data[k] is not None}
     if req.scenario is None:
@@ -226,5 +222,5 @@ def validate(kind: str, cases: Path | None = None, progress: Progress | None = N
     path = cases or default_cases("training.csv")
     if progress is None:
         return validate_training(path, train_cal)
-    total, done = len(load_cases(path)), iter(range(1, 10**9))
+    total, done = len(load_cases(path)), itertools.count(1)
     return validate_training(path, train_cal, progress=lambda case_id: progress(next(done), total, case_id))

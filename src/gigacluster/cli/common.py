@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from gigacluster.errors import GigaclusterError, validation_line
+from gigacluster.errors import GigaclusterError, check_choice, validation_line
 from gigacluster.results import Result, Scalar, first_non_finite
 
 CALIBRATION_HELP = "calibration overlay YAML from gigacluster calibrate (default: the shipped calibration)"
@@ -57,8 +57,7 @@ T = TypeVar("T", str, str | None)
 
 def choice(field: str, value: T, allowed: tuple[str, ...]) -> T:
     """``value`` when it is one of ``allowed`` (or None); else an error naming the field and the choices."""
-    if value is not None and value not in allowed:
-        raise GigaclusterError(field, f"'{value}' not one of {', '.join(allowed)}")
+    check_choice(field, value, allowed)
     return value
 
 

@@ -156,11 +156,6 @@ def choose_job(points: list[ScalingPoint], objective: str = DEFAULT_OBJECTIVE) -
     return min(points, key=lambda p: key(p, points)).gpus
 
 
-def fastest_job(points: list[ScalingPoint]) -> int:
-    """The job size with the shortest wall-clock time once failures are counted."""
-    return choose_job(points, "time")
-
-
 def training_section(s: Scenario, acc: Accelerator, system: SystemSpec, gpus: int,
                      rates: CostRates, cal: Calibration | None = None,
                      objective: str = DEFAULT_OBJECTIVE) -> TrainingResult:
