@@ -26,6 +26,7 @@ from gigacluster.training.layout import Layout
 from gigacluster.training.plan import hardware_flops_per_token, plan_training
 from gigacluster.training.schedules import available
 from gigacluster.validate.cases import TrainingCase, load_cases
+from gigacluster.validate.defaults import default_batch_seqs, default_gpus
 from gigacluster.validate.ranking import RankingReport, rank_layouts
 from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
 
@@ -94,13 +95,17 @@ def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
     model = case_model(case)
     acc = get_accelerator(str(case.get("accelerator")))
     seq = case.get("seq_len") or model.max_seq_len or 2048
-    batch = case.get("global_batch_seqs") or max(1, cal.defaults.global_batch_tokens // seq)
+    year = int(case.get("year")) if case.get("year") else None
+    params = param_counts(model)
+    batch = case.get("global_batch_seqs") or default_batch_seqs(params.total / 1e9, year, seq)
+    gpus = case.get("num_gpus") or default_gpus(params.active / 1e9, case.get("total_tokens"),
+                                                acc.peak_tflops("bf16"), year)
     fixed = FixedLayout(**{k: case.get(k) for k in LAYOUT_COLUMNS if case.get(k) is not None})
     return TrainingJob(
         model=model, accelerator=acc, system=SystemSpec.of(acc),
-        gpus=case.get("num_gpus") or cal.defaults.gpus, seq_len=seq, global_batch_seqs=batch,
+        gpus=gpus, seq_len=seq, global_batch_seqs=batch,
         precision=case.get("precision") or "bf16", fixed=fixed,
-        schedules=available(int(case.get("year")) if case.get("year") else None, case.get("framework")),
+        schedules=available(year, case.get("framework")),
     )
 
 
