@@ -68,3 +68,28 @@ def test_the_load_from_a_tier_is_added_to_ttft() -> None:
 def test_bad_tier_options_name_the_field(field: str, value: float) -> None:
     with pytest.raises(GigaclusterError, match=field):
         parse_options(**{field: value})
+
+
+def test_deepseek_prefill_pool_needs_its_disk_cache() -> None:
+    """DeepSeek's day with a one-hour reuse window: HBM alone holds a few % of the prompts' KV, so the
+    56.3% hit rate drops and the prefill pool grows; an SSD tier (3FS) restores the hits at a load cost."""
+    from gigacluster.catalog import get_accelerator, get_model
+    from gigacluster.inference.capacity import Slo, Traffic
+    from gigacluster.inference.deployment import plan_deployment
+    spec, acc = get_model("deepseek-v3"), get_accelerator("h800")
+    traffic = Traffic(rate_rps=168e9 / 86400 / 1211, input_len=4383, output_len=1211)
+    slo = Slo(ttft_p99_ms=5000, tpot_p99_ms=1000 / 21)
+
+    def plan(**kw: float) -> tuple[int, float, float]:
+        opts = parse_options(deployment="disagg", prefix_hit_rate=0.563, mtp={"depth": 1, "accept": 0.85},
+                             prefill_gpus=32, decode_gpus=144, sim_requests=1000, adaptive_samples=False, **kw)
+        p = plan_deployment(spec, acc, traffic, slo, opts)
+        assert p.disagg is not None and p.prefix_cache is not None
+        pc = p.prefix_cache
+        return p.disagg.fleet.pools["prefill"].peak_gpus, pc.hit_rate, pc.load_s_per_cached_token
+
+    none_gpus, none_hit, _ = plan()
+    hbm_gpus, hbm_hit, hbm_load = plan(prefix_window_s=3600)
+    ssd_gpus, ssd_hit, ssd_load = plan(prefix_window_s=3600, kv_ssd_gb_per_gpu=10_000)
+    assert none_hit == 0.563 and hbm_hit < 0.1 and hbm_load == 0.0 and hbm_gpus > 1.5 * none_gpus
+    assert ssd_hit == pytest.approx(0.563) and ssd_load > 0 and ssd_gpus == none_gpus

@@ -32,9 +32,19 @@ def _table(result: ServeResult) -> Table:
         ("power (MW, incl. PUE)", f"{cost.facility_power_mw:,.2f}"),
         ("$ per million output tokens", "-" if cost.usd_per_mtok is None else f"{cost.usd_per_mtok:,.3f}"),
     ]
-    for k, v in rows + _disagg_rows(result):
+    for k, v in rows + _prefix_rows(result) + _disagg_rows(result):
         t.add_row(k, v)
     return t
+
+
+def _prefix_rows(result: ServeResult) -> list[tuple[str, str]]:
+    pc = result.plan.prefix_cache
+    if pc is None or pc.footprint_gb_per_gpu is None:
+        return []
+    return [("prefix cache hit rate (HBM / host / SSD)", f"{pc.hit_rate:.1%} ({pc.hbm_share:.0%} / {pc.host_share:.0%}"
+                                                         f" / {pc.ssd_share:.0%})"),
+            ("prefix footprint per GPU (GB) / load (us/token)", f"{pc.footprint_gb_per_gpu:,.0f} / "
+                                                                f"{pc.load_s_per_cached_token * 1e6:,.2f}")]
 
 
 def _disagg_rows(result: ServeResult) -> list[tuple[str, str]]:

@@ -24,7 +24,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.inference.kv import kv_replication
+from gigacluster.inference.layout import MemoryFit, ServingLayout
 from gigacluster.inference.options import ServingOptions
+from gigacluster.llm.spec import ModelSpec
 
 
 class PrefixCache(BaseModel):
@@ -72,3 +75,10 @@ def prefix_cache(opts: ServingOptions, kv_bytes_per_token: float, group_gpus: in
     load = per_gpu * (host / (opts.kv_host_gbps * 1e9) + ssd / (opts.kv_ssd_gbps * 1e9))
     return PrefixCache(hit_rate=opts.prefix_hit_rate * held, footprint_gb_per_gpu=footprint, hbm_share=hbm,
                        host_share=host, ssd_share=ssd, load_s_per_cached_token=load)
+
+
+def engine_prefix_cache(spec: ModelSpec, layout: ServingLayout, memory: MemoryFit,
+                        input_tokens_per_s_per_gpu: float, opts: ServingOptions) -> PrefixCache:
+    """The prefix cache of one engine of ``layout`` (its HBM KV capacity ``memory``) across the KV tiers."""
+    return prefix_cache(opts, memory.kv_bytes_per_token * kv_replication(spec, layout.tp), layout.tp * layout.pp,
+                        memory.kv_gb_per_gpu, input_tokens_per_s_per_gpu)
