@@ -35,8 +35,10 @@ class GemmCal(_Frozen):
 
 
 class AttentionCal(_Frozen):
-    relative_efficiency: dict[str, float]
+    relative_efficiency: dict[str, float]  # at the reference shape (REF_SEQ, REF_HEAD_DIM of training.attention)
     backward_ratio: float
+    half_seq: float  # sequence length at which the flash-attention core reaches half its long-sequence rate
+    half_head_dim: float  # head dimension at which it reaches half its wide-head rate
 
 
 class MemoryBoundCal(_Frozen):
