@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gigacluster.comm import CommParams
 from gigacluster.overlay import merge_overlay
+from gigacluster.training.kernels import KernelCal
 
 
 class _Frozen(BaseModel):
@@ -78,7 +79,7 @@ class MemoryCal(_Frozen):
 
 
 class GoodputCal(_Frozen):
-    end_to_end: float
+    profile: str  # failure profile of the reliability model used for end-to-end rows
 
 
 class DefaultsCal(_Frozen):
@@ -98,6 +99,7 @@ class Calibration(_Frozen):
     memory: MemoryCal
     goodput: GoodputCal
     defaults: DefaultsCal
+    kernels: KernelCal  # per-kernel and per-collective fixed costs (training/kernels.py)
 
     def gemm_efficiency(self, generation: str) -> float:
         table = self.gemm.efficiency_max
