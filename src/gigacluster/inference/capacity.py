@@ -18,6 +18,8 @@ from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.inference.calibration import ServingCalibration, load_calibration
 from gigacluster.inference.disagg import DisaggPlan
+from gigacluster.inference.kv import kv_replication
+from gigacluster.inference.kv_tiers import PrefixCache, prefix_cache
 from gigacluster.inference.layout import candidate_layouts
 from gigacluster.inference.options import ServingOptions
 from gigacluster.inference.pools import with_mtp
@@ -103,10 +105,21 @@ def _slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traf
     g = cal.global_
     cfg = EngineConfig(max_batch=g.offline_max_batch * ranks, max_tokens=g.offline_max_tokens * ranks,
                        kv_capacity_tokens=off.memory.kv_tokens_per_engine, tokens_per_step=opts.mtp.tokens_per_step())
+    pc = engine_prefix_cache(spec, off, traffic.input_len, opts)
     w = Workload(input_len=traffic.input_len, output_len=traffic.output_len, length_cv=traffic.length_cv,
-                 n_requests=n_requests, seed=seed, prefix_hit_rate=opts.prefix_hit_rate)
+                 n_requests=n_requests, seed=seed, prefix_hit_rate=pc.hit_rate,
+                 prefix_load_s_per_token=pc.load_s_per_cached_token)
     limits = Limits(ttft_ms=slo.ttft_p99_ms, tpot_ms=slo.tpot_p99_ms)
     return max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits, ranks)
+
+
+def engine_prefix_cache(spec: ModelSpec, off: OfflineThroughput, input_len: float,
+                        opts: ServingOptions) -> PrefixCache:
+    """The prefix cache of one engine across its KV tiers (kv_tiers.py), its footprint taken at the
+    engine's offline request rate (not at the searched rate, so that every rate sees the same cache)."""
+    lay, mem = off.layout, off.memory
+    return prefix_cache(opts, mem.kv_bytes_per_token * kv_replication(spec, lay.tp), lay.tp * lay.pp,
+                        mem.kv_gb_per_gpu, off.requests_per_s * input_len / off.engine_gpus)
 
 
 def _stable_slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traffic: Traffic, slo: Slo,
