@@ -90,29 +90,42 @@ class CommParams(BaseModel):
     scaleout_hop_latency_us: float = 9.6  # nccl: per step across domains (network)
 
 
-def _log_tree_s(n: FloatArray, k: float, m: FloatArray, p: CommParams) -> FloatArray:
+def _log_tree_s(n: FloatArray, k: float, m: FloatArray | None, p: CommParams) -> FloatArray:
     return 2.0 * np.log2(np.maximum(n, 1.0)) * p.latency_us * 1e-6
 
 
-def _nccl_s(n: FloatArray, k: float, m: FloatArray, p: CommParams) -> FloatArray:
-    inner = np.clip(m, 1.0, np.maximum(n, 1.0))
-    outer = np.log2(np.maximum(n / inner, 1.0))
-    return (p.latency_us + k * (inner - 1.0) * p.hop_latency_us + k * outer * p.scaleout_hop_latency_us) * 1e-6
+def _nccl_s(n: FloatArray, k: float, m: FloatArray | None, p: CommParams) -> FloatArray:
+    hop = k * p.hop_latency_us * 1e-6
+    if m is None:  # every rank in one scale-up domain: a ring only
+        return (p.latency_us * 1e-6 - hop) + hop * np.maximum(n, 1.0)
+    nn = np.maximum(n, 1.0)
+    inner = np.minimum(np.maximum(m, 1.0), nn)
+    outer = np.log2(nn / inner)  # tree steps across domains (in place below: the search's hot path)
+    outer *= k * p.scaleout_hop_latency_us * 1e-6
+    inner *= hop
+    outer += inner
+    outer += p.latency_us * 1e-6 - hop
+    return outer
 
 
-# α(n, k, m): n ranks, k passes over the ring (2 all-reduce, 1 otherwise), m ranks per scale-up domain
-LATENCY_MODELS: dict[str, Callable[[FloatArray, float, FloatArray, CommParams], FloatArray]] = {
+# α(n, k, m): n ranks, k passes over the ring (2 all-reduce, 1 otherwise), m ranks per scale-up
+# domain (None: all of them)
+LATENCY_MODELS: dict[str, Callable[[FloatArray, float, FloatArray | None, CommParams], FloatArray]] = {
     "log_tree": _log_tree_s,
     "nccl": _nccl_s,
 }
+
+
+def _alpha(n: FloatArray, p: CommParams, passes: float, per_domain: ArrayLike | None) -> FloatArray:
+    m = None if per_domain is None else np.asarray(per_domain, dtype=np.float64)
+    return LATENCY_MODELS[p.latency_model](n, passes, m, p)
 
 
 def latency_s(n: ArrayLike, p: CommParams, passes: float = 1.0, per_domain: ArrayLike | None = None) -> FloatArray:
     """Fixed cost α of one collective over ``n`` ranks, ``per_domain`` of them in each scale-up
     domain (default: all of them), ``passes`` = 2 for all-reduce (reduce-scatter + all-gather)."""
     k = np.asarray(n, dtype=np.float64)
-    m = k if per_domain is None else np.asarray(per_domain, dtype=np.float64)
-    return np.where(k > 1, LATENCY_MODELS[p.latency_model](k, passes, m, p), 0.0)
+    return np.where(k > 1, _alpha(k, p, passes, per_domain), 0.0)
 
 
 def _eta(msg_bytes: FloatArray, p: CommParams) -> FloatArray:
@@ -122,7 +135,7 @@ def _eta(msg_bytes: FloatArray, p: CommParams) -> FloatArray:
 
 def _cost(bus_bytes: FloatArray, msg: FloatArray, n: FloatArray, bw_gbps: FloatArray,
           p: CommParams, passes: float, per_domain: ArrayLike | None) -> FloatArray:
-    t = latency_s(n, p, passes, per_domain) + bus_bytes / (bw_gbps * 1e9 * np.maximum(_eta(msg, p), 1e-9))
+    t = _alpha(n, p, passes, per_domain) + bus_bytes / (bw_gbps * 1e9 * np.maximum(_eta(msg, p), 1e-9))
     return np.where(n > 1, t, 0.0)
 
 
