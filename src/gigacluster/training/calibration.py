@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gigacluster.comm import CommParams
 from gigacluster.overlay import merge_overlay
+from gigacluster.training.kernels import KernelCal
 
 
 class _Frozen(BaseModel):
@@ -42,8 +43,10 @@ class MoECal(_Frozen):
 
 
 class AttentionCal(_Frozen):
-    relative_efficiency: dict[str, float]
+    relative_efficiency: dict[str, float]  # at the reference shape (REF_SEQ, REF_HEAD_DIM of training.attention)
     backward_ratio: float
+    half_seq: float  # sequence length at which the flash-attention core reaches half its long-sequence rate
+    half_head_dim: float  # head dimension at which it reaches half its wide-head rate
 
 
 class MemoryBoundCal(_Frozen):
@@ -76,7 +79,7 @@ class MemoryCal(_Frozen):
 
 
 class GoodputCal(_Frozen):
-    end_to_end: float
+    profile: str  # failure profile of the reliability model used for end-to-end rows
 
 
 class DefaultsCal(_Frozen):
@@ -96,6 +99,7 @@ class Calibration(_Frozen):
     memory: MemoryCal
     goodput: GoodputCal
     defaults: DefaultsCal
+    kernels: KernelCal  # per-kernel and per-collective fixed costs (training/kernels.py)
 
     def gemm_efficiency(self, generation: str) -> float:
         table = self.gemm.efficiency_max

@@ -16,6 +16,7 @@ import numpy as np
 
 from gigacluster.comm import TieredFabric, all_gather_s, p2p_s
 from gigacluster.training import precision
+from gigacluster.training.attention import head_dim, shape_factor
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
@@ -38,7 +39,8 @@ class Rates:
         acc = job.accelerator
         eff = cal.gemm_efficiency(acc.generation)
         bf16 = acc.peak_tflops("bf16") * 1e12 * eff
-        attn = bf16 * cal.attention_efficiency(acc.generation)
+        shape = shape_factor(job.seq_len, head_dim(job.model), cal.attention)
+        attn = bf16 * cal.attention_efficiency(acc.generation) * shape
         return Rates(gemm_rate(job, cal, bf16), attn, acc.hbm_tbps * 1e12 * cal.memory_bound.hbm_efficiency)
 
 
