@@ -23,15 +23,23 @@ class _Frozen(BaseModel):
 class LowPrecisionCal(_Frozen):
     coverage: float  # fraction of GEMM FLOPs run in the format (rest bf16)
     factor: float  # achieved fraction of the format's peak relative to bf16 GEMMs
+    comm_bytes: float = 2.0  # bytes per element of TP all-gathers and EP dispatch (training.precision)
+    quant_bytes: float = 0.0  # extra HBM bytes per quantised GEMM-input element (column-wise copy)
 
 
 class GemmCal(_Frozen):
     efficiency_max: dict[str, float]
     low_precision: dict[str, LowPrecisionCal]
     overhead_s: float
-    moe_half_tokens: float
-    moe_half_width: float  # expert FFN width at which a grouped GEMM reaches half its efficiency
-    moe_layer_overhead_s: float  # router, top-k, permute/unpermute, token counts: fixed per MoE layer pass
+
+
+class MoECal(_Frozen):
+    """Mixture-of-experts mechanisms (training.moe)."""
+
+    expert_gemm_floor_s: float  # launch + quantisation floor of one local expert's GEMM
+    half_width: float  # expert FFN slice width at which a grouped GEMM reaches half its rate
+    dispatch_sync_s: float  # host sync and relaunch per MoE layer and forward pass
+    load_imbalance: float  # most loaded / mean expert rows (1 = balanced routing)
 
 
 class AttentionCal(_Frozen):
@@ -81,6 +89,7 @@ class DefaultsCal(_Frozen):
 
 class Calibration(_Frozen):
     gemm: GemmCal
+    moe: MoECal
     attention: AttentionCal
     memory_bound: MemoryBoundCal
     comm: CommParams
