@@ -34,7 +34,7 @@ def test_design_of_an_accelerator_without_a_scale_up_rate(accelerator: str) -> N
 
 def test_design_scenario_table_and_override() -> None:
     res = runner.invoke(app, ["design", "--scenario", "meta-24k"])
-    assert res.exit_code == 0 and "3 tiers" in res.stdout and "8 pods" in res.stdout
+    assert res.exit_code == 0 and "3 tiers" in res.stdout and "8 network pods of 3,072 accelerators" in res.stdout
     res = runner.invoke(app, ["design", "--scenario", "meta-24k", "--accelerators", "6144", "--format", "json"])
     assert json.loads(res.stdout)["pods"] == 2
 

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from gigacluster.economics import build_cluster
+from gigacluster.economics.summary import summary
 from gigacluster.errors import GigaclusterError
 from gigacluster.hardware import parts
 from gigacluster.hardware.design import design_cluster
@@ -36,3 +37,8 @@ def test_ocs_are_priced_and_powered_with_the_switches() -> None:
 def test_tpu_pod_needs_pod_data() -> None:
     with pytest.raises(GigaclusterError, match="tpu_pod"):
         design_cluster(DesignSpec(accelerator="h100-sxm", accelerators=1024, form_factor="tpu_pod"))
+
+
+def test_design_summary_counts_pod_accelerators_not_hosts() -> None:
+    s = summary(build_cluster(DesignSpec(accelerator="tpu-v5p", accelerators=8960)))
+    assert s.fabric.pod_gpus == 8960  # 2,240 four-chip hosts on the DCN, reported in accelerators

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from gigacluster.catalog.scenarios import get_scenario
 from gigacluster.cli import app
 from gigacluster.cli.common import run_guarded
 from gigacluster.economics.summary import DesignSummary
@@ -83,3 +84,18 @@ def test_cli_plan_unknown_scenario_is_one_line(monkeypatch: pytest.MonkeyPatch,
     assert run_guarded(app) == 2
     err = capsys.readouterr().err
     assert "scenario: unknown 'promethus'; did you mean prometheus" in err
+
+
+def test_users_servable_come_from_the_peak_hour_of_the_day_fleet(meta24k: Plan) -> None:
+    """The plan's fleet is autoscaled over the scenario's profile with N+1; the users the whole cluster
+    serves are those whose PEAK-hour fleet fits (not a linear extrapolation of one fleet)."""
+    sv, gpus = meta24k.serving, meta24k.design.accelerators
+    assert sv.traffic_profile == "diurnal" and sv.peak_to_mean == pytest.approx(1.35)
+    assert sv.fleet_peak_gpus == sv.plan.gpus_needed + sv.n_plus * sv.plan.engine_gpus
+    assert sv.fleet_avg_gpus < sv.fleet_peak_gpus
+    assert sv.fleet_gpu_hours_per_day == pytest.approx(24 * sv.fleet_avg_gpus)
+    assert sv.cost.gpus == sv.fleet_peak_gpus and sv.share_of_cluster == pytest.approx(sv.fleet_peak_gpus / gpus)
+    engines = gpus // sv.plan.engine_gpus - sv.n_plus
+    peak_rps = sv.users_servable_by_whole_cluster * get_scenario("meta-24k").serving.requests_per_user_day \
+        / 86400 * sv.peak_to_mean
+    assert peak_rps == pytest.approx(engines * sv.plan.rate_per_engine_rps)

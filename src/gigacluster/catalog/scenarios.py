@@ -57,6 +57,7 @@ class ServingWorkload(BaseModel):
     output_len: SeqLen
     ttft_p99_ms: float = Field(gt=0, le=1e9)
     tpot_p99_ms: float = Field(gt=0, le=1e9)
+    traffic_profile: str = "diurnal"  # flat | diurnal | a file of 24 hourly weights (inference/fleet.py)
 
 
 class Scenario(BaseModel):

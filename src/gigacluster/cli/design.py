@@ -82,7 +82,7 @@ def print_design(out: DesignSummary) -> None:
     f = out.fabric
     console.print(f"[bold]{out.accelerators:,} × {out.accelerator}[/bold] ({out.form_factor}, {out.network})"
                   f"  {out.nodes:,} nodes  {out.racks:,} racks  {out.scaleup_domains:,} scale-up domains"
-                  f"  {out.pods:,} pods of {f.pod_gpus:,}")
+                  f"  {out.pods:,} network pods of {f.pod_gpus:,.0f} accelerators")
     console.print(f"power: {out.it_power_mw:,.1f} MW IT, {out.facility_power_mw:,.1f} MW facility "
                   f"(PUE {out.pue:g}; {out.power_reserve_mw:,.1f} MW of it held in reserve), "
                   f"{out.kw_per_rack:.1f} kW per rack")

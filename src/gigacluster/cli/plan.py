@@ -37,8 +37,10 @@ def summary_rows(p: Plan) -> list[tuple[str, str]]:
                                  f"{run.gpu_hours:,.0f} GPU-h held, {run.facility_energy_mwh:,.0f} MWh facility, "
                                  f"{run.co2_t:,.0f} t CO2"))
     mtok = "" if sv.cost.usd_per_mtok is None else f", ${sv.cost.usd_per_mtok:.2f}/Mtok"
-    rows.append(("serving", f"{sv.plan.model}: {sv.plan.gpus_needed:,} GPUs ({sv.share_of_cluster:.1%} of the "
-                            f"cluster), {sv.cost.facility_power_mw:.1f} MW{mtok}"))
+    rows.append(("serving", f"{sv.plan.model}: {sv.fleet_peak_gpus:,} GPUs at the peak hour ({sv.share_of_cluster:.1%} "
+                            f"of the cluster), {sv.fleet_avg_gpus:,.0f} on average ({sv.traffic_profile} day, "
+                            f"N+{sv.n_plus}), {sv.cost.facility_power_mw:.1f} MW{mtok}; the whole cluster serves "
+                            f"{sv.users_servable_by_whole_cluster:,.3g} daily users"))
     rc, sc = q.researcher_compute, p.scheduling
     rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier "
                                 f"run leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, p90 "

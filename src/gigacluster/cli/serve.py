@@ -32,9 +32,19 @@ def _table(result: ServeResult) -> Table:
         ("power (MW, incl. PUE)", f"{cost.facility_power_mw:,.2f}"),
         ("$ per million output tokens", "-" if cost.usd_per_mtok is None else f"{cost.usd_per_mtok:,.3f}"),
     ]
-    for k, v in rows + _disagg_rows(result):
+    for k, v in rows + _prefix_rows(result) + _disagg_rows(result):
         t.add_row(k, v)
     return t
+
+
+def _prefix_rows(result: ServeResult) -> list[tuple[str, str]]:
+    pc = result.plan.prefix_cache
+    if pc is None or pc.footprint_gb_per_gpu is None:
+        return []
+    return [("prefix cache hit rate (HBM / host / SSD)", f"{pc.hit_rate:.1%} ({pc.hbm_share:.0%} / {pc.host_share:.0%}"
+                                                         f" / {pc.ssd_share:.0%})"),
+            ("prefix footprint per GPU (GB) / load (us/token)", f"{pc.footprint_gb_per_gpu:,.0f} / "
+                                                                f"{pc.load_s_per_cached_token * 1e6:,.2f}")]
 
 
 def _disagg_rows(result: ServeResult) -> list[tuple[str, str]]:
@@ -74,6 +84,12 @@ def serve(
     mtp_depth: int = typer.Option(0, "--mtp-depth", help="multi-token prediction draft tokens per step"),
     mtp_accept: float = typer.Option(0.85, "--mtp-accept", help="MTP acceptance rate per draft token (0-1)"),
     prefix_hit_rate: float = typer.Option(0.0, "--prefix-hit-rate", help="share of input tokens from prefix cache"),
+    prefix_window_s: float | None = typer.Option(None, "--prefix-window-s", help="seconds a prefix must stay "
+                                                 "cached to be reused (bounds hits by the KV tiers)"),
+    kv_host_gb: float = typer.Option(0.0, "--kv-host-gb", help="host-memory KV tier per GPU, GB"),
+    kv_ssd_gb: float = typer.Option(0.0, "--kv-ssd-gb", help="SSD KV tier per GPU, GB"),
+    kv_host_gbps: float = typer.Option(50.0, "--kv-host-gbps", help="host-to-GPU GB/s per GPU (PCIe 5.0)"),
+    kv_ssd_gbps: float = typer.Option(5.0, "--kv-ssd-gbps", help="SSD-to-GPU GB/s per GPU"),
     traffic_profile: str | None = typer.Option(None, "--traffic-profile", help="flat | diurnal | FILE (24 weights)"),
     routing: str = typer.Option("least_outstanding", "--routing", help="round_robin | least_outstanding | kv_aware"),
     prefill_gpus: int | None = typer.Option(None, "--prefill-gpus", help="fix the prefill engine size (disagg)"),
@@ -94,7 +110,9 @@ def serve(
                            calibration=calibration,
                            options=parse_options(
                                deployment=deployment, mtp={"depth": mtp_depth, "accept": mtp_accept},
-                               prefix_hit_rate=prefix_hit_rate, traffic_profile=traffic_profile, routing=routing,
+                               prefix_hit_rate=prefix_hit_rate, prefix_window_s=prefix_window_s,
+                               kv_host_gb_per_gpu=kv_host_gb, kv_ssd_gb_per_gpu=kv_ssd_gb, kv_host_gbps=kv_host_gbps,
+                               kv_ssd_gbps=kv_ssd_gbps, traffic_profile=traffic_profile, routing=routing,
                                prefill_gpus=prefill_gpus, decode_gpus=decode_gpus, n_plus=n_plus,
                                scale_up_delay_h=scale_up_delay_h, price_input_usd_per_mtok=price_input,
                                price_cached_input_usd_per_mtok=price_cached, price_output_usd_per_mtok=price_output))

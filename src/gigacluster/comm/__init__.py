@@ -8,6 +8,7 @@ from gigacluster.comm.collectives import (
     all_reduce_s,
     all_to_all_s,
     default_fabric,
+    latency_s,
     p2p_s,
     reduce_scatter_s,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "default_fabric",
     "all_reduce_s",
     "all_to_all_s",
+    "latency_s",
     "p2p_s",
     "reduce_scatter_s",
 ]

@@ -3,19 +3,30 @@
 Cost of a collective over ``n`` ranks moving ``S`` bytes (Thakur, Rabenseifner & Gropp 2005;
 NCCL's bus-bandwidth convention, nccl-tests doc/PERFORMANCE.md):
 
-    t = α · 2·log2(n)  +  β_bytes / (B_tier · η(m))
+    t = α(n)  +  β_bytes / (B_tier · η(m))
 
 with β_bytes = 2(n−1)/n · S for all-reduce, (n−1)/n · S for all-gather / reduce-scatter /
 all-to-all (S = the full buffer per rank), S for point-to-point. ``B_tier`` is the per-GPU,
 per-direction bandwidth of the slowest tier the group spans; η(m) = m / (m + m½) is the
-message-size efficiency (small messages do not reach link rate). The latency term uses a
-tree-like 2·log2(n) steps (NCCL switches from rings to trees / hierarchical rings at scale).
+message-size efficiency (small messages do not reach link rate).
+
+The fixed cost α(n) of one collective is a named latency model (``CommParams.latency_model``):
+
+- ``log_tree``: α = latency · 2·log2(n) (one latency per step of a tree-like schedule; the serving
+  model's custom all-reduce uses it);
+- ``nccl``: NCCL's own tuning model (NVIDIA/nccl ``src/graph/tuning.cc``, ``ncclTopoTuneModel``):
+  α = base + s_in·hop_up + s_out·hop_out, a ring inside the scale-up domain (s_in = k·(m−1) steps
+  over the m ranks per domain, k = 2 for all-reduce, 1 for all-gather / reduce-scatter /
+  all-to-all) and a tree across domains (s_out = k·log2(n/m)). It grows with the group size.
 
 All functions take arrays (or scalars) and return float64 arrays: the layout search calls them
 on every candidate at once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -70,10 +81,51 @@ class CommParams(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    latency_us: float = 10.0
+    latency_us: float = 10.0  # log_tree: per step; nccl: the base latency of one collective
     half_efficiency_mb: float = 4.0
     scaleup_efficiency: float = 0.8
     scaleout_efficiency: float = 0.8
+    latency_model: Literal["log_tree", "nccl"] = "log_tree"
+    hop_latency_us: float = 3.4  # nccl: per ring step inside the scale-up domain (NVLink)
+    scaleout_hop_latency_us: float = 9.6  # nccl: per step across domains (network)
+
+
+def _log_tree_s(n: FloatArray, k: float, m: FloatArray | None, p: CommParams) -> FloatArray:
+    return 2.0 * np.log2(np.maximum(n, 1.0)) * p.latency_us * 1e-6
+
+
+def _nccl_s(n: FloatArray, k: float, m: FloatArray | None, p: CommParams) -> FloatArray:
+    hop = k * p.hop_latency_us * 1e-6
+    if m is None:  # every rank in one scale-up domain: a ring only
+        return (p.latency_us * 1e-6 - hop) + hop * np.maximum(n, 1.0)
+    nn = np.maximum(n, 1.0)
+    inner = np.minimum(np.maximum(m, 1.0), nn)
+    outer = np.log2(nn / inner)  # tree steps across domains (in place below: the search's hot path)
+    outer *= k * p.scaleout_hop_latency_us * 1e-6
+    inner *= hop
+    outer += inner
+    outer += p.latency_us * 1e-6 - hop
+    return outer
+
+
+# α(n, k, m): n ranks, k passes over the ring (2 all-reduce, 1 otherwise), m ranks per scale-up
+# domain (None: all of them)
+LATENCY_MODELS: dict[str, Callable[[FloatArray, float, FloatArray | None, CommParams], FloatArray]] = {
+    "log_tree": _log_tree_s,
+    "nccl": _nccl_s,
+}
+
+
+def _alpha(n: FloatArray, p: CommParams, passes: float, per_domain: ArrayLike | None) -> FloatArray:
+    m = None if per_domain is None else np.asarray(per_domain, dtype=np.float64)
+    return LATENCY_MODELS[p.latency_model](n, passes, m, p)
+
+
+def latency_s(n: ArrayLike, p: CommParams, passes: float = 1.0, per_domain: ArrayLike | None = None) -> FloatArray:
+    """Fixed cost α of one collective over ``n`` ranks, ``per_domain`` of them in each scale-up
+    domain (default: all of them), ``passes`` = 2 for all-reduce (reduce-scatter + all-gather)."""
+    k = np.asarray(n, dtype=np.float64)
+    return np.where(k > 1, _alpha(k, p, passes, per_domain), 0.0)
 
 
 def _eta(msg_bytes: FloatArray, p: CommParams) -> FloatArray:
@@ -82,9 +134,8 @@ def _eta(msg_bytes: FloatArray, p: CommParams) -> FloatArray:
 
 
 def _cost(bus_bytes: FloatArray, msg: FloatArray, n: FloatArray, bw_gbps: FloatArray,
-          p: CommParams) -> FloatArray:
-    steps = 2.0 * np.log2(np.maximum(n, 1.0))
-    t = steps * p.latency_us * 1e-6 + bus_bytes / (bw_gbps * 1e9 * np.maximum(_eta(msg, p), 1e-9))
+          p: CommParams, passes: float, per_domain: ArrayLike | None) -> FloatArray:
+    t = _alpha(n, p, passes, per_domain) + bus_bytes / (bw_gbps * 1e9 * np.maximum(_eta(msg, p), 1e-9))
     return np.where(n > 1, t, 0.0)
 
 
@@ -93,27 +144,30 @@ def _arrays(size: ArrayLike, n: ArrayLike, bw: ArrayLike) -> tuple[FloatArray, F
             np.asarray(bw, dtype=np.float64))
 
 
-def all_reduce_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+def all_reduce_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams,
+                 per_domain: ArrayLike | None = None) -> FloatArray:
     """Ring all-reduce of ``size_bytes`` per rank over ``n`` ranks."""
     s, k, b = _arrays(size_bytes, n, bw_gbps)
-    return _cost(2.0 * (k - 1) / np.maximum(k, 1) * s, s, k, b, p)
+    return _cost(2.0 * (k - 1) / np.maximum(k, 1) * s, s, k, b, p, 2.0, per_domain)
 
 
-def all_gather_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+def all_gather_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams,
+                 per_domain: ArrayLike | None = None) -> FloatArray:
     """All-gather whose gathered (full) buffer is ``size_bytes`` per rank."""
     s, k, b = _arrays(size_bytes, n, bw_gbps)
-    return _cost((k - 1) / np.maximum(k, 1) * s, s / np.maximum(k, 1), k, b, p)
+    return _cost((k - 1) / np.maximum(k, 1) * s, s / np.maximum(k, 1), k, b, p, 1.0, per_domain)
 
 
-def reduce_scatter_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
+def reduce_scatter_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams,
+                     per_domain: ArrayLike | None = None) -> FloatArray:
     """Reduce-scatter of a full buffer of ``size_bytes`` per rank (same cost as all-gather)."""
-    return all_gather_s(size_bytes, n, bw_gbps, p)
+    return all_gather_s(size_bytes, n, bw_gbps, p, per_domain)
 
 
 def all_to_all_s(size_bytes: ArrayLike, n: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:
     """All-to-all where each rank sends ``size_bytes`` in total, spread over the others."""
     s, k, b = _arrays(size_bytes, n, bw_gbps)
-    return _cost((k - 1) / np.maximum(k, 1) * s, s / np.maximum(k, 1), k, b, p)
+    return _cost((k - 1) / np.maximum(k, 1) * s, s / np.maximum(k, 1), k, b, p, 1.0, None)
 
 
 def p2p_s(size_bytes: ArrayLike, bw_gbps: ArrayLike, p: CommParams) -> FloatArray:

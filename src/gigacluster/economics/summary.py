@@ -70,9 +70,10 @@ class DesignSummary(Result):
 
 
 def _fabric(c: Cluster) -> FabricSummary:
-    f = c.design.fabric
+    f = c.design.fabric  # TPU fabrics count hosts (one DCN NIC per host of gpus_per_nic chips)
     return FabricSummary(tiers=f.tier_count, switch=f.switch, radix=f.radix, link_gbps=f.link_gbps, rails=f.rails,
-                         pod_gpus=f.pod_gpus, oversubscription=f.oversubscription, switches=f.switches,
+                         pod_gpus=f.pod_gpus * c.design.build.gpus_per_nic, oversubscription=f.oversubscription,
+                         switches=f.switches,
                          links=f.links, transceivers=f.transceivers, bisection_tbps=f.bisection_tbps,
                          per_tier=list(f.tiers))
 

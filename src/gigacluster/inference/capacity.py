@@ -18,6 +18,7 @@ from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.inference.calibration import ServingCalibration, load_calibration
 from gigacluster.inference.disagg import DisaggPlan
+from gigacluster.inference.kv_tiers import PrefixCache, engine_prefix_cache
 from gigacluster.inference.layout import candidate_layouts
 from gigacluster.inference.options import ServingOptions
 from gigacluster.inference.pools import with_mtp
@@ -84,6 +85,8 @@ class ServingPlan(BaseModel):
     deployment: str = quantity("Deployment (agg: colocated prefill + decode; disagg)", default="agg")
     disagg: DisaggPlan | None = quantity("Prefill and decode pools and the day's fleet", default=None)
     interactivity: list[InteractivityPoint] = quantity("Throughput per GPU against tokens/s per user", default=[])
+    prefix_cache: PrefixCache | None = quantity("Prefix cache across the KV tiers (hit rate, tier shares, load "
+                                                "cost)", default=None)
 
 
 @functools.cache
@@ -103,8 +106,11 @@ def _slo_point(spec: ModelSpec, accel: Accelerator, off: OfflineThroughput, traf
     g = cal.global_
     cfg = EngineConfig(max_batch=g.offline_max_batch * ranks, max_tokens=g.offline_max_tokens * ranks,
                        kv_capacity_tokens=off.memory.kv_tokens_per_engine, tokens_per_step=opts.mtp.tokens_per_step())
+    pc = engine_prefix_cache(spec, off.layout, off.memory, off.requests_per_s * traffic.input_len / off.engine_gpus,
+                             opts)  # footprint at the offline rate, so that every searched rate sees one cache
     w = Workload(input_len=traffic.input_len, output_len=traffic.output_len, length_cv=traffic.length_cv,
-                 n_requests=n_requests, seed=seed, prefix_hit_rate=opts.prefix_hit_rate)
+                 n_requests=n_requests, seed=seed, prefix_hit_rate=pc.hit_rate,
+                 prefix_load_s_per_token=pc.load_s_per_cached_token)
     limits = Limits(ttft_ms=slo.ttft_p99_ms, tpot_ms=slo.tpot_p99_ms)
     return max_throughput_under_slo(step, cfg, w, off.engine_gpus, off.requests_per_s, limits, ranks)
 
@@ -146,7 +152,9 @@ def plan_serving(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo
     if not feasible:
         raise GigaclusterError("slo", "no layout meets the TTFT / TPOT limits at any load")
     off, point = max(feasible, key=lambda os: os[1].output_tokens_per_s_per_gpu)
-    return _plan(spec, accel, traffic, off, point, cal)
+    pc = engine_prefix_cache(spec, off.layout, off.memory, off.requests_per_s * traffic.input_len / off.engine_gpus,
+                             opts)
+    return _plan(spec, accel, traffic, off, point, cal).model_copy(update={"prefix_cache": pc})
 
 
 def _plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, off: OfflineThroughput,

@@ -52,7 +52,8 @@ def _as_plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, d: DisaggPla
         peak_rate_rps=None if mean is None else mean * profile.peak_to_mean,
         replicas=max(pre.units_per_hour) + max(dec.units_per_hour), gpus_needed=d.fleet.peak_gpus,
         mean_output_tokens_per_s=d.fleet.mean_output_tokens_per_s,
-        kv_tokens_per_engine=fit.kv_tokens_per_engine, weights_gb_per_gpu=fit.weights_gb_per_gpu)
+        kv_tokens_per_engine=fit.kv_tokens_per_engine, weights_gb_per_gpu=fit.weights_gb_per_gpu,
+        prefix_cache=d.prefix_cache)
 
 
 def plan_deployment(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo | None = None,

@@ -20,6 +20,7 @@ from gigacluster.errors import GigaclusterError
 from gigacluster.hardware.accelerator import Accelerator
 from gigacluster.inference.calibration import ServingCalibration, load_calibration
 from gigacluster.inference.fleet import DayProfile, FleetDay, fleet_day, pool_day
+from gigacluster.inference.kv_tiers import PrefixCache, engine_prefix_cache, prefix_cache
 from gigacluster.inference.layout import ServingLayout, candidate_layouts, memory_fit, wide_ep_layouts
 from gigacluster.inference.options import ServingOptions
 from gigacluster.inference.pools import DecodePool, PrefillPool, decode_pool, kv_transfer_s, prefill_pool
@@ -54,6 +55,7 @@ class DisaggPlan(BaseModel):
     kv_transfer_ms: float
     fleet: FleetDay
     pd_ratio_at_peak: float
+    prefix_cache: PrefixCache | None = None
 
 
 class PlanInputs(BaseModel):
@@ -75,11 +77,22 @@ def _ttft(step: StepFn, cfg: EngineConfig, w: Workload, gpus: int, limit_ms: flo
     return r.ttft_ms if ok else None
 
 
+def _prefix(spec: ModelSpec, accel: Accelerator, layout: ServingLayout, input_len: float, opts: ServingOptions,
+            cal: ServingCalibration) -> PrefixCache:
+    """A prefill engine's prefix cache across the KV tiers (footprint at its closed-form prompt rate)."""
+    if opts.prefix_window_s is None:
+        return prefix_cache(opts, 0.0, 1, 0.0, 0.0)  # every reused prefix in HBM (or a one-line error)
+    pool = prefill_pool(spec, accel, layout, input_len, opts.prefix_hit_rate, cal)
+    fit = memory_fit(spec, accel, layout, cal.global_.kv_fraction, cal.global_.reserve_gb)
+    return engine_prefix_cache(spec, layout, fit, pool.input_tokens_per_s_per_gpu, opts)
+
+
 def prefill_rate_under_ttft(spec: ModelSpec, accel: Accelerator, layout: ServingLayout, inputs: PlanInputs,
                             opts: ServingOptions, budget: int, limit_ms: float, n_requests: int,
                             cal: ServingCalibration) -> PrefillPoint | None:
     """Bisection on the arrival rate (fraction of the closed-form capacity) for p99 TTFT <= limit."""
-    pool = prefill_pool(spec, accel, layout, inputs.input_len, opts.prefix_hit_rate,
+    pc = _prefix(spec, accel, layout, inputs.input_len, opts, cal)
+    pool = prefill_pool(spec, accel, layout, inputs.input_len, pc.hit_rate,
                         cal.model_copy(update={"global_": cal.global_.model_copy(
                             update={"offline_max_tokens": budget})}))
     groups = layout.attention_groups(spec)
@@ -89,7 +102,8 @@ def prefill_rate_under_ttft(spec: ModelSpec, accel: Accelerator, layout: Serving
     step = make_step_fn(step_coefficients(spec, accel, layout, cal))
     capacity = pool.input_tokens_per_s_per_gpu * pool.engine_gpus / inputs.input_len
     base = Workload(input_len=inputs.input_len, output_len=1.0, length_cv=inputs.length_cv,
-                    n_requests=n_requests, seed=opts.seed, prefix_hit_rate=opts.prefix_hit_rate)
+                    n_requests=n_requests, seed=opts.seed, prefix_hit_rate=pc.hit_rate,
+                    prefix_load_s_per_token=pc.load_s_per_cached_token)
     lo, hi, best = 0.0, 1.0, None
     while hi - lo > 0.005:
         mid = (lo + hi) / 2.0
@@ -107,8 +121,9 @@ def prefill_rate_under_ttft(spec: ModelSpec, accel: Accelerator, layout: Serving
 def best_prefill(spec: ModelSpec, accel: Accelerator, layouts: list[ServingLayout], inputs: PlanInputs,
                  opts: ServingOptions, transfer_ms: float, cal: ServingCalibration, top: int = 2) -> PrefillPoint:
     """The prefill engine with the most requests/s per GPU within the TTFT limit."""
-    ranked = sorted(layouts, key=lambda lay: -prefill_pool(spec, accel, lay, inputs.input_len,
-                                                           opts.prefix_hit_rate, cal).computed_tokens_per_s_per_gpu)
+    ranked = sorted(layouts, key=lambda lay: -prefill_pool(
+        spec, accel, lay, inputs.input_len, _prefix(spec, accel, lay, inputs.input_len, opts, cal).hit_rate,
+        cal).computed_tokens_per_s_per_gpu)
     limit = (inputs.ttft_limit_ms or 1e9) - transfer_ms
     points: list[PrefillPoint] = []
     for lay in ranked[:top]:
@@ -126,7 +141,8 @@ def best_prefill(spec: ModelSpec, accel: Accelerator, layouts: list[ServingLayou
 def _capacity_rps(spec: ModelSpec, accel: Accelerator, layout: ServingLayout, inputs: PlanInputs,
                   opts: ServingOptions, budget: int, cal: ServingCalibration) -> float:
     g = cal.global_.model_copy(update={"offline_max_tokens": budget})
-    pool = prefill_pool(spec, accel, layout, inputs.input_len, opts.prefix_hit_rate,
+    pool = prefill_pool(spec, accel, layout, inputs.input_len,
+                        _prefix(spec, accel, layout, inputs.input_len, opts, cal).hit_rate,
                         cal.model_copy(update={"global_": g}))
     return pool.input_tokens_per_s_per_gpu * pool.engine_gpus / inputs.input_len
 
@@ -177,7 +193,8 @@ def plan_disaggregated(spec: ModelSpec, accel: Accelerator, inputs: PlanInputs, 
                      profile, opts.n_plus, opts.regional_headroom, opts.scale_up_delay_h)
     fleet = fleet_day({"prefill": p_day, "decode": d_day}, out_rate, _revenue(inputs, opts), profile.name)
     return DisaggPlan(prefill=prefill, decode=decode, kv_transfer_ms=transfer_ms, fleet=fleet,
-                      pd_ratio_at_peak=p_day.peak_gpus / d_day.peak_gpus)
+                      pd_ratio_at_peak=p_day.peak_gpus / d_day.peak_gpus,
+                      prefix_cache=_prefix(spec, accel, prefill.pool.layout, inputs.input_len, opts, cal))
 
 
 def _revenue(inputs: PlanInputs, opts: ServingOptions) -> float | None:

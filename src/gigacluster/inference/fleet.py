@@ -112,3 +112,15 @@ def fleet_day(pools: dict[str, PoolDay], mean_output_tokens_per_s: float,
                     gpu_hours=avg * 24.0, mean_output_tokens_per_s=mean_output_tokens_per_s,
                     output_tokens_per_s_per_avg_gpu=mean_output_tokens_per_s / avg,
                     revenue_usd_per_day=revenue_usd_per_day)
+
+
+def users_servable(capacity_per_engine_rps: float, engine_gpus: int, gpus: int, requests_per_user_day: float,
+                   profile: DayProfile, n_plus: int = 1, headroom: float = 0.0) -> float:
+    """Daily users whose PEAK-hour pool (:func:`pool_day`: whole engines, ``headroom``, ``n_plus`` spares)
+    fits in ``gpus``: pool_day's peak inverted in closed form (units = gpus // engine_gpus - n_plus engines
+    serve at most units x capacity at the profile's peak weight x (1 + headroom))."""
+    units = gpus // engine_gpus - n_plus
+    if units < 1:
+        return 0.0
+    peak_rps = units * capacity_per_engine_rps / (profile.peak_to_mean * (1.0 + headroom))
+    return peak_rps * 86400.0 / requests_per_user_day

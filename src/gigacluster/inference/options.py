@@ -41,8 +41,18 @@ class ServingOptions(BaseModel):
     mtp: MtpSpec = MtpSpec()
     prefix_hit_rate: float = Field(0.0, ge=0.0, lt=1.0, description="share of input tokens served from a "
                                    "prefix cache (no prefill compute; their KV still occupies memory)")
-    kv_offload_gb_per_gpu: float = Field(0.0, ge=0.0, description="host/SSD KV tier per GPU that holds "
-                                         "cached prefixes (does not add decode batch capacity)")
+    prefix_window_s: float | None = Field(None, gt=0.0, le=30 * 86400.0, description="seconds a prompt's KV "
+                                          "must stay cached to be reused (provider prompt caches: 300-600); "
+                                          "None: every reused prefix stays in HBM (kv_tiers.py)")
+    kv_host_gb_per_gpu: float = Field(0.0, ge=0.0, le=16_384.0, description="host-memory KV tier per GPU "
+                                      "for cached prefixes (GB)")
+    kv_ssd_gb_per_gpu: float = Field(0.0, ge=0.0, le=1e6, description="SSD KV tier per GPU for cached "
+                                     "prefixes (GB)")
+    kv_host_gbps: float = Field(50.0, gt=0.0, le=10_000.0, description="host-to-GPU bandwidth per GPU (GB/s); "
+                                "default: PCIe 5.0 x16, 64 GB/s per direction, ~50 achieved; NVLink-C2C "
+                                "(GH200/GB200) 450 GB/s per direction")
+    kv_ssd_gbps: float = Field(5.0, gt=0.0, le=1000.0, description="SSD-to-GPU bandwidth per GPU (GB/s); "
+                               "default: DeepSeek 3FS KVCache reads, up to 40 GiB/s per 8-GPU client node")
     kv_link: Literal["rdma", "nvlink"] = "rdma"
     routing: Routing = "least_outstanding"
     n_plus: int = Field(1, ge=0, le=8, description="spare deployment units per pool (N+1 = 1)")

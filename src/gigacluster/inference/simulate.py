@@ -55,11 +55,12 @@ def summarise(req: Requests, stats: _Stats, gpus: int, limits: Limits | None, st
               events: int) -> SimResult:
     finish, first = np.asarray(stats.finish), np.asarray(stats.first)
     done = np.isfinite(finish)
-    ttft = (first - req.arrival_s) * 1e3
+    load = req.load_s if req.load_s is not None else 0.0  # host/SSD prefix loads delay the first token
+    ttft = (first - req.arrival_s + load) * 1e3
     multi = done & (req.output_len > 1)
     tpot = np.full(len(done), np.nan)
     tpot[multi] = (finish[multi] - first[multi]) / (req.output_len[multi] - 1) * 1e3
-    e2e = (finish - req.arrival_s) * 1e3
+    e2e = (finish - req.arrival_s + load) * 1e3
     duration = float(np.nanmax(finish) - req.arrival_s[0]) if done.any() else float("inf")
     out_tokens = float(req.output_len[done].sum())
     good = done.copy()

@@ -5,7 +5,8 @@
 - Trace: given arrival times (seconds), replayed as they are.
 Lengths: fixed (``length_cv`` = 0) or lognormal with the given mean and coefficient of variation,
 clipped to [1, 8 x mean]. ``prefix_hit_rate``: that share of each prompt is already in the prefix
-cache (no prefill compute; the last token is always computed).
+cache (no prefill compute; the last token is always computed); ``prefix_load_s_per_token``: seconds
+to load each cached token from a host/SSD tier before prefill, added to the request's TTFT (kv_tiers.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Workload(BaseModel):
     n_requests: int = Field(2000, ge=1)
     seed: int = 0
     prefix_hit_rate: float = Field(0.0, ge=0.0, lt=1.0)
+    prefix_load_s_per_token: float = Field(0.0, ge=0.0)
 
     @model_validator(mode="after")
     def _check(self) -> Workload:
@@ -55,6 +57,7 @@ class Requests(BaseModel):
     input_len: NDArray[np.int64]
     output_len: NDArray[np.int64]
     cached_len: NDArray[np.int64] | None = None
+    load_s: NDArray[np.float64] | None = None  # loading cached KV from host/SSD before prefill
 
 
 def _lengths(rng: np.random.Generator, mean: float, cv: float, n: int) -> NDArray[np.int64]:
@@ -89,5 +92,6 @@ def generate(w: Workload) -> Requests:
     n = len(arrivals)
     inp = _lengths(rng, w.input_len, w.length_cv, n)
     cached = np.minimum(np.floor(inp * w.prefix_hit_rate), inp - 1).astype(np.int64)
+    load = cached * w.prefix_load_s_per_token if w.prefix_load_s_per_token > 0 else None
     return Requests(arrival_s=arrivals, input_len=inp, output_len=_lengths(rng, w.output_len, w.length_cv, n),
-                    cached_len=cached)
+                    cached_len=cached, load_s=load)

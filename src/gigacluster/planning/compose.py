@@ -13,6 +13,8 @@ from gigacluster.economics.spec import CostSpec
 from gigacluster.economics.summary import DesignSummary
 from gigacluster.inference import Slo, Traffic, plan_serving
 from gigacluster.inference.calibration import ServingCalibration
+from gigacluster.inference.fleet import load_profile, pool_day, users_servable
+from gigacluster.inference.options import ServingOptions
 from gigacluster.planning.model import (
     CostSection,
     Plan,
@@ -33,15 +35,24 @@ T = TypeVar("T")
 
 def serving_section(s: Scenario, acc_id: str, cluster_gpus: int, rates: CostRates,
                     cal: ServingCalibration | None = None) -> ServingSection:
-    """Fleet for the scenario's traffic, and how many users the whole cluster could serve."""
-    w = s.serving
+    """The scenario's fleet over a day (its traffic profile, whole engines, N+1; ``fleet.pool_day``) and the
+    daily users whose PEAK-hour fleet fits in the whole cluster (``fleet.users_servable``, closed form).
+    Engines are sized for the profile's peak by the colocated SLO search (``plan_serving``)."""
+    w, opts = s.serving, ServingOptions()
+    profile = load_profile(w.traffic_profile)
     traffic = Traffic(users=w.daily_active_users, requests_per_user_day=w.requests_per_user_day,
-                      input_len=w.input_len, output_len=w.output_len)
+                      peak_to_mean=profile.peak_to_mean, input_len=w.input_len, output_len=w.output_len)
     sp = plan_serving(s.serving_model(), get_accelerator(acc_id), traffic,
                       Slo(ttft_p99_ms=w.ttft_p99_ms, tpot_p99_ms=w.tpot_p99_ms), cal=cal)
-    return ServingSection(plan=sp, cost=serving_cost(rates, sp.gpus_needed, sp.mean_output_tokens_per_s),
-                          share_of_cluster=sp.gpus_needed / cluster_gpus,
-                          users_servable_by_whole_cluster=w.daily_active_users * cluster_gpus / sp.gpus_needed)
+    fleet = pool_day(traffic.mean_rate_rps() or 0.0, sp.rate_per_engine_rps, sp.engine_gpus, profile,
+                     opts.n_plus, opts.regional_headroom, opts.scale_up_delay_h)
+    users = users_servable(sp.rate_per_engine_rps, sp.engine_gpus, cluster_gpus, w.requests_per_user_day, profile,
+                           opts.n_plus, opts.regional_headroom)
+    return ServingSection(plan=sp, cost=serving_cost(rates, fleet.peak_gpus, sp.mean_output_tokens_per_s),
+                          traffic_profile=profile.name, peak_to_mean=profile.peak_to_mean, n_plus=opts.n_plus,
+                          regional_headroom=opts.regional_headroom, fleet_peak_gpus=fleet.peak_gpus,
+                          fleet_avg_gpus=fleet.avg_gpus, fleet_gpu_hours_per_day=fleet.avg_gpus * 24.0,
+                          share_of_cluster=fleet.peak_gpus / cluster_gpus, users_servable_by_whole_cluster=users)
 
 
 def scheduling_section(s: Scenario, gpus: int, domain: int, pod_gpus: float, frontier_gpus: int) -> SchedulingSection:

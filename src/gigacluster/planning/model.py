@@ -91,10 +91,19 @@ class ServeResult(Result):
 
 
 class ServingSection(ServeResult):
-    """The scenario's traffic served on its cluster."""
+    """The scenario's traffic served on its cluster over a day: the fleet autoscaled hour by hour to the
+    scenario's traffic profile in whole engines plus N+1 spares; the cluster share and the cost are the
+    peak hour's (those GPUs are held for serving)."""
 
-    share_of_cluster: float = quantity("Share of the cluster", "ratio")
-    users_servable_by_whole_cluster: float = quantity("Users the whole cluster could serve")
+    traffic_profile: str = quantity("Traffic profile over the day")
+    peak_to_mean: float = quantity("Peak-hour demand to mean demand", ":1")
+    n_plus: int = quantity("Spare engines (N+1 = 1)")
+    regional_headroom: float = quantity("Regional headroom", "ratio")
+    fleet_peak_gpus: int = quantity("Fleet GPUs at the peak hour (spares included)")
+    fleet_avg_gpus: float = quantity("Fleet GPUs averaged over the day (autoscaled)")
+    fleet_gpu_hours_per_day: float = quantity("Fleet GPU-hours per day", "GPU-h/day")
+    share_of_cluster: float = quantity("Share of the cluster", "ratio")  # at the peak hour
+    users_servable_by_whole_cluster: float = quantity("Daily users whose peak-hour fleet fits the whole cluster")
 
 
 class SchedulingSection(Result):
@@ -132,7 +141,7 @@ class PhaseRow(Result):
     largest_model_params: float = quantity("Largest model trainable in the target time (Chinchilla)", "params")
     largest_model_tokens: float = quantity("Its tokens (20 per parameter)", "tokens")
     target_days: float = quantity("Target time", "days")
-    serving_share: float = quantity("Share of the phase the serving fleet takes", "ratio")
+    serving_share: float = quantity("Share of the phase the serving fleet takes at the peak hour", "ratio")
     researcher_gpu_h_per_day_median: float = quantity("Compute per researcher, median", "GPU-h/day")
     researcher_gpu_h_per_day_mean: float = quantity("Compute per researcher, mean", "GPU-h/day")
 

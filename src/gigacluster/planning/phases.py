@@ -50,6 +50,6 @@ def phase_rows(s: Scenario, training: TrainingResult, serving: ServingSection, s
             phase=p.name, year=p.year, accelerators=gpus, facility_power_mw=cluster.design.power.facility_mw,
             capex_usd=cluster.capex.total_usd, frontier_runs_in_parallel=gpus // training.gpus,
             largest_model_params=params, largest_model_tokens=CHINCHILLA_TOKENS_PER_PARAM * params,
-            target_days=target_days, serving_share=serving.plan.gpus_needed / gpus,
+            target_days=target_days, serving_share=serving.fleet_peak_gpus / gpus,
             researcher_gpu_h_per_day_median=q.median * ratio, researcher_gpu_h_per_day_mean=q.mean * ratio))
     return rows

@@ -5,6 +5,12 @@ counter, so events at the same time and priority fire in the order they were sch
 inputs always give the same outputs. Handlers are plain functions registered per ``kind``; a
 handler may schedule further events. Randomness belongs to the caller (pass a seeded
 ``numpy.random.Generator``).
+
+Profile (callgrind, 1,000 pending timers): ~8,100 instructions per event, a third of them the ~13 tuple
+comparisons of one heappop + heappush, the rest the interpreter (pop, unpack, handler call, schedule).
+Tried and not kept (each within +-3% or slower): heapreplace when a handler reschedules, 4-tuples with
+the priority folded into the sequence number, ``itertools.count``, a float heap of distinct times with a
+dict of events per time (float hashing and dict churn cost more than the cheaper comparisons save).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gigacluster.comm import CommParams
 from gigacluster.overlay import merge_overlay
+from gigacluster.training.kernels import KernelCal
 
 
 class _Frozen(BaseModel):
@@ -22,20 +23,30 @@ class _Frozen(BaseModel):
 class LowPrecisionCal(_Frozen):
     coverage: float  # fraction of GEMM FLOPs run in the format (rest bf16)
     factor: float  # achieved fraction of the format's peak relative to bf16 GEMMs
+    comm_bytes: float = 2.0  # bytes per element of TP all-gathers and EP dispatch (training.precision)
+    quant_bytes: float = 0.0  # extra HBM bytes per quantised GEMM-input element (column-wise copy)
 
 
 class GemmCal(_Frozen):
     efficiency_max: dict[str, float]
     low_precision: dict[str, LowPrecisionCal]
     overhead_s: float
-    moe_half_tokens: float
-    moe_half_width: float  # expert FFN width at which a grouped GEMM reaches half its efficiency
-    moe_layer_overhead_s: float  # router, top-k, permute/unpermute, token counts: fixed per MoE layer pass
+
+
+class MoECal(_Frozen):
+    """Mixture-of-experts mechanisms (training.moe)."""
+
+    expert_gemm_floor_s: float  # launch + quantisation floor of one local expert's GEMM
+    half_width: float  # expert FFN slice width at which a grouped GEMM reaches half its rate
+    dispatch_sync_s: float  # host sync and relaunch per MoE layer and forward pass
+    load_imbalance: float  # most loaded / mean expert rows (1 = balanced routing)
 
 
 class AttentionCal(_Frozen):
-    relative_efficiency: dict[str, float]
+    relative_efficiency: dict[str, float]  # at the reference shape (REF_SEQ, REF_HEAD_DIM of training.attention)
     backward_ratio: float
+    half_seq: float  # sequence length at which the flash-attention core reaches half its long-sequence rate
+    half_head_dim: float  # head dimension at which it reaches half its wide-head rate
 
 
 class MemoryBoundCal(_Frozen):
@@ -68,7 +79,7 @@ class MemoryCal(_Frozen):
 
 
 class GoodputCal(_Frozen):
-    end_to_end: float
+    profile: str  # failure profile of the reliability model used for end-to-end rows
 
 
 class DefaultsCal(_Frozen):
@@ -78,6 +89,7 @@ class DefaultsCal(_Frozen):
 
 class Calibration(_Frozen):
     gemm: GemmCal
+    moe: MoECal
     attention: AttentionCal
     memory_bound: MemoryBoundCal
     comm: CommParams
@@ -87,6 +99,7 @@ class Calibration(_Frozen):
     memory: MemoryCal
     goodput: GoodputCal
     defaults: DefaultsCal
+    kernels: KernelCal  # per-kernel and per-collective fixed costs (training/kernels.py)
 
     def gemm_efficiency(self, generation: str) -> float:
         table = self.gemm.efficiency_max

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gigacluster.comm import TieredFabric, all_gather_s, all_to_all_s, p2p_s
+from gigacluster.comm import TieredFabric, all_gather_s, p2p_s
+from gigacluster.training import precision
+from gigacluster.training.attention import head_dim, shape_factor
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
@@ -37,7 +39,8 @@ class Rates:
         acc = job.accelerator
         eff = cal.gemm_efficiency(acc.generation)
         bf16 = acc.peak_tflops("bf16") * 1e12 * eff
-        attn = bf16 * cal.attention_efficiency(acc.generation)
+        shape = shape_factor(job.seq_len, head_dim(job.model), cal.attention)
+        attn = bf16 * cal.attention_efficiency(acc.generation) * shape
         return Rates(gemm_rate(job, cal, bf16), attn, acc.hbm_tbps * 1e12 * cal.memory_bound.hbm_efficiency)
 
 
@@ -80,9 +83,13 @@ def _common(d: Dims, t: F, c: Candidates, job: TrainingJob, r: Rates, cal: Calib
     return attn_flops / r.attn_flops, elem_bytes / r.hbm_bytes + cal.memory_bound.layer_overhead_s
 
 
-def _tp_comm(d: Dims, t: F, c: Candidates, fab: TieredFabric, cal: Calibration) -> F:
+def _tp_comm(d: Dims, t: F, c: Candidates, fab: TieredFabric, cal: Calibration,
+             gather_bytes: float = DTYPE_BYTES) -> F:
+    """Two all-gathers (of the quantised GEMM input under low precision, training.precision) and
+    two bf16 reduce-scatters of the T·h activation per layer and pass."""
     bw = fab.bandwidth_gbps(c.tp)
-    return 4.0 * all_gather_s(t * d.hidden * DTYPE_BYTES, c.tp, bw, cal.comm)
+    return 2.0 * (all_gather_s(t * d.hidden * gather_bytes, c.tp, bw, cal.comm)
+                  + all_gather_s(t * d.hidden * DTYPE_BYTES, c.tp, bw, cal.comm))
 
 
 def _cp_comm(d: Dims, t: F, c: Candidates, fab: TieredFabric, cal: Calibration) -> F:
@@ -97,35 +104,13 @@ def dense_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredF
     attn, elem = _common(d, t, c, job, r, cal)
     gemm_flops = 2.0 * t * (d.attn_params + d.mlp_params) / c.tp
     mlp_elem = t * (3.0 if d.gated else 2.0) * d.ffn * DTYPE_BYTES / c.tp
+    quant = precision.quantise_s(job, cal, t * d.dense_gemm_input_bytes / DTYPE_BYTES / c.tp, r.hbm_bytes)
     return LayerCost(
         gemm=gemm_flops / r.gemm_flops + GEMMS_PER_LAYER * cal.gemm.overhead_s,
-        attn=attn, elem=elem + mlp_elem / r.hbm_bytes,
-        tp_comm=_tp_comm(d, t, c, fab, cal), cp_comm=_cp_comm(d, t, c, fab, cal),
+        attn=attn, elem=elem + mlp_elem / r.hbm_bytes + quant,
+        tp_comm=_tp_comm(d, t, c, fab, cal, precision.dispatch_bytes(job, cal)),
+        cp_comm=_cp_comm(d, t, c, fab, cal),
         ep_comm=np.zeros_like(t),
-    )
-
-
-def moe_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFabric,
-              cal: Calibration) -> LayerCost:
-    """Routed experts as grouped GEMMs whose efficiency grows with tokens per local expert
-    m_e = T·k·ep/E; tokens are dispatched and combined by EP all-to-alls (Lepikhin et al. 2021)."""
-    t = tokens(job, c)
-    attn, elem = _common(d, t, c, job, r, cal)
-    per_expert = t * d.topk * c.ep / max(d.experts, 1) * c.tp / c.etp
-    # grouped-GEMM efficiency: saturating in rows per expert and in expert width (skinny GEMMs leave
-    # tensor-core tiles underfed; the same f/(f+f½) form as the serving model)
-    moe_eff = per_expert / (per_expert + cal.gemm.moe_half_tokens) * d.moe_ffn / (d.moe_ffn + cal.gemm.moe_half_width)
-    routed = 2.0 * t * d.topk * d.expert_params / c.etp / (r.gemm_flops * moe_eff)
-    dense = 2.0 * t * (d.attn_params + d.shared * d.expert_params + d.hidden * d.experts) / c.tp
-    moved = t * d.topk * (3.0 if d.gated else 2.0) * d.moe_ffn + 4.0 * t * d.topk * d.hidden
-    a2a_bytes = t * d.topk * d.hidden * DTYPE_BYTES / c.tp
-    ep_bw = fab.bandwidth_gbps(c.tp * c.cp * c.ep)
-    return LayerCost(
-        gemm=routed + dense / r.gemm_flops + (GEMMS_PER_LAYER + 2.0) * cal.gemm.overhead_s
-        + cal.gemm.moe_layer_overhead_s,
-        attn=attn, elem=elem + moved * DTYPE_BYTES / c.tp / r.hbm_bytes,
-        tp_comm=_tp_comm(d, t, c, fab, cal), cp_comm=_cp_comm(d, t, c, fab, cal),
-        ep_comm=2.0 * all_to_all_s(a2a_bytes, c.ep, ep_bw, cal.comm),
     )
 
 

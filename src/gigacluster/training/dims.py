@@ -87,7 +87,9 @@ def dims_of(spec: ModelSpec) -> Dims:
     attn_act = _attention_act(h, qk, kv, v)
     ffn, moe_ffn = spec.ffn_hidden or 0, spec.moe_ffn_hidden or 0
     topk, shared = spec.moe_topk or 0, spec.moe_shared_experts or 0
-    moe_mlp_act = 2 * h + topk * _mlp_act(h, moe_ffn, gated) + shared * _mlp_act(h, moe_ffn, gated)
+    # routed copies also keep their fc2 output (2h): the combine weights it by the routing
+    # probability, whose gradient needs it (Megatron-Core unpermute)
+    moe_mlp_act = 2 * h + topk * (_mlp_act(h, moe_ffn, gated) + 2 * h) + shared * _mlp_act(h, moe_ffn, gated)
     return Dims(
         layers=spec.layers, dense_layers=spec.n_dense_layers, moe_layers=spec.n_moe_layers,
         hidden=h, vocab=spec.vocab, qk=qk, v=v, kv=kv, ffn=ffn, moe_ffn=moe_ffn,

@@ -17,15 +17,17 @@ from pydantic import BaseModel, ConfigDict
 from gigacluster.training.schedules import BY_CODE, schedule
 
 Sharding = Literal["none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp"]
-Recompute = Literal["none", "selective", "full"]
+Recompute = Literal["none", "selective", "full", "partial"]
 SHARDINGS: tuple[str, ...] = ("none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp")
-RECOMPUTES: tuple[str, ...] = ("none", "selective", "full")
+RECOMPUTES: tuple[str, ...] = ("none", "selective", "full", "partial")
 
 # What each sharding shards across the data-parallel group: (optimizer, gradients, weights).
 # dist_opt = Megatron distributed optimizer = ZeRO-1; hsdp = fsdp within a group. DeepSpeed's
 # zero3 (code 5) shards like fsdp (code 3) but communicates over one flat communicator.
 SHARD_STAGE = {"none": 0, "dist_opt": 1, "zero1": 1, "zero2": 2, "fsdp": 3, "hsdp": 4, "zero3": 5}
-RECOMPUTE_CODE = {"none": 0, "selective": 1, "full": 2}
+# partial = full recompute of the fewest whole layers per stage that fit memory (Megatron block
+# recompute, training.memory.recompute_layers)
+RECOMPUTE_CODE = {"none": 0, "selective": 1, "full": 2, "partial": 3}
 
 IntArray = NDArray[np.int64]
 
@@ -45,6 +47,7 @@ class Layout(BaseModel):
     sharding: Sharding = "dist_opt"
     recompute: Recompute = "none"
     pipeline_schedule: str = "1f1b"  # a name of training.schedules.SCHEDULES
+    recompute_layers: int = 0  # layers per stage re-run in full (partial/full recompute), set by the plan
 
     @property
     def gpus(self) -> int:

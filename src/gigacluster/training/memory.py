@@ -5,7 +5,8 @@
   al. 2020): stage 1 (dist_opt/zero1) shards optimizer states, 2 adds gradients, 3 (zero3/fsdp)
   adds weights plus a two-layer gather buffer; hsdp shards within a group of ``g`` ranks.
 - Activations: stored bytes per token per layer / tp (sequence parallel), only the layer input
-  under full recompute (Korthikanti et al. 2022, eq. 2–6); the first pipeline stage keeps
+  under full recompute (Korthikanti et al. 2022, eq. 2–6), for the recomputed layers only under
+  ``partial`` (the fewest that fit, :func:`recompute_layers`); the first pipeline stage keeps
   min(m, p) micro-batches of L/p layers in flight under 1F1B, ×(1 + (p−1)/(p·v)) interleaved.
 """
 
@@ -68,11 +69,11 @@ def _shard_divisors(job: TrainingJob, c: Candidates) -> tuple[F, F]:
     return group, np.maximum(group * c.tp / (c.ep * c.etp), 1.0)
 
 
-def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F) -> Memory:
+def _static_parts(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration) -> dict[str, F]:
+    """Bytes per GPU of everything but activations (weights, gradients, optimizer, logits, reserve)."""
     m = cal.memory
     dense, expert = local_params(d, c)
     g_dense, g_exp = _shard_divisors(job, c)
-
     fsdp = c.shard >= 3  # FSDP keeps fp32 sharded parameters as the master copy (no bf16 copy)
 
     def sharded(bytes_per: F | float, min_stage: int) -> F:
@@ -82,16 +83,41 @@ def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_bat
     layer_params = (dense + expert) / np.ceil(d.layers / c.pp)
     gather = np.where((c.shard >= 3) & (g_dense > 1), 2.0 * layer_params * m.weight_bytes, 0.0)
     t = c.mb * job.seq_len / c.cp
+    return {
+        "weights": sharded(np.where(fsdp, m.fsdp_weight_bytes, m.weight_bytes), 3) + gather,
+        "gradients": sharded(m.grad_bytes, 2),
+        "optimizer": sharded(np.where(fsdp, m.optimizer_bytes - m.fsdp_weight_bytes, m.optimizer_bytes), 1),
+        "logits": t * d.vocab * 4.0 / c.tp,
+        "reserve": np.full(c.tp.shape, m.reserve_gb * GB),
+    }
+
+
+def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
+    """(stored bytes of one layer and micro-batch without recompute, its input alone)."""
+    t = c.mb * job.seq_len / c.cp
     low = job.precision in ("fp8", "mxfp8", "nvfp4")
     per_layer = t * (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) / c.tp
-    stored = np.where(c.rc == 2, t * d.hidden * DTYPE_BYTES / c.tp, per_layer)
+    return per_layer, t * d.hidden * DTYPE_BYTES / c.tp
+
+
+def recompute_layers(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F) -> F:
+    """Layers per stage that ``partial`` recompute re-runs in full: the fewest whole layers for the
+    stage to fit (Megatron ``--recompute-method block --recompute-num-layers N``); for ``full`` every
+    layer, otherwise none. Depends on fixed memory constants only (never on fitted ones)."""
+    stage = np.ceil(d.layers / c.pp)
+    per_layer, inp = _layer_bytes(job, d, c)
     inflight = schedules.inflight(c.sched, c.pp, c.vpp, micro_batches)
-    acts = stored * np.ceil(d.layers / c.pp) * inflight + np.where(c.rc == 2, per_layer, 0.0)
-    return Memory(
-        weights=(sharded(np.where(fsdp, m.fsdp_weight_bytes, m.weight_bytes), 3) + gather) / GB,
-        gradients=sharded(m.grad_bytes, 2) / GB,
-        optimizer=sharded(np.where(fsdp, m.optimizer_bytes - m.fsdp_weight_bytes, m.optimizer_bytes), 1) / GB,
-        activations=acts / GB,
-        logits=t * d.vocab * 4.0 / c.tp / GB,
-        reserve=np.full(c.tp.shape, m.reserve_gb),
-    )
+    cap = job.accelerator.hbm_gb * cal.memory.usable_fraction * GB
+    over = sum(_static_parts(job, d, c, cal).values()) + per_layer * (stage * inflight + 1.0) - cap
+    need = np.clip(np.ceil(over / np.maximum((per_layer - inp) * inflight, 1.0)), 0.0, stage)
+    return np.select([c.rc == 2, c.rc == 3], [stage, need], 0.0)
+
+
+def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F) -> Memory:
+    static = _static_parts(job, d, c, cal)
+    per_layer, inp = _layer_bytes(job, d, c)
+    stage = np.ceil(d.layers / c.pp)
+    n = recompute_layers(job, d, c, cal, micro_batches)
+    inflight = schedules.inflight(c.sched, c.pp, c.vpp, micro_batches)
+    acts = (per_layer * (stage - n) + inp * n) * inflight + np.where(n > 0, per_layer, 0.0)
+    return Memory(activations=acts / GB, **{k: v / GB for k, v in static.items()})

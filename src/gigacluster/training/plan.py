@@ -61,9 +61,10 @@ def hardware_flops_per_token(job: TrainingJob, layout: Layout) -> float:
     """Model FLOPs plus what recompute re-executes (forward of the layers, or attention core)."""
     spec, s = job.model, job.seq_len
     base = model_flops_per_token(spec, s, causal=False)
-    if layout.recompute == "full":
-        return base + matmul_flops_per_token(spec) - 2.0 * spec.vocab * spec.hidden \
-            + attention_flops_per_token(spec, s, causal=False)
+    if layout.recompute in ("full", "partial"):
+        share = 1.0 if layout.recompute == "full" else layout.recompute_layers / -(-spec.layers // layout.pp)
+        return base + share * (matmul_flops_per_token(spec) - 2.0 * spec.vocab * spec.hidden
+                               + attention_flops_per_token(spec, s, causal=False))
     if layout.recompute == "selective":
         return base + attention_flops_per_token(spec, s, causal=False)
     return base
@@ -71,6 +72,7 @@ def hardware_flops_per_token(job: TrainingJob, layout: Layout) -> float:
 
 def _result(job: TrainingJob, out: SearchOutcome, i: int) -> LayoutResult:
     ev, layout = out.evaluation, out.candidates.layout(i)
+    layout = layout.model_copy(update={"recompute_layers": int(ev.recompute_layers[i])})
     parts = {k: float(ev.parts[k][i]) for k in PARTS}
     step = float(sum(parts.values()))
     mem = ev.memory.parts(i)

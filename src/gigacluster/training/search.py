@@ -48,7 +48,9 @@ def _options(job: TrainingJob, d: Dims) -> list[tuple[int, ...]]:
                                                                   if d.experts % e == 0))
     mb = (f.micro_batch,) if f.micro_batch else MB
     shard = (SHARD_STAGE[f.sharding],) if f.sharding else (0, 1, 2, 3)
-    rc = (RECOMPUTE_CODE[f.recompute],) if f.recompute else (0, 1, 2)
+    # searched: none or partial (the fewest fully recomputed layers that fit); full recompute is
+    # partial at its limit and selective (attention core only) saves no memory under flash attention
+    rc = (RECOMPUTE_CODE[f.recompute],) if f.recompute else (0, 3)
     names = (f.pipeline_schedule,) if f.pipeline_schedule else (job.schedules or tuple(SCHEDULES))
     sched = tuple(schedule(n).code for n in names)
     return [tp, pp, vpp, cp, ep, mb, shard, rc, sched]
@@ -98,6 +100,7 @@ def _concat(parts: list[Evaluation]) -> Evaluation:
     return Evaluation(
         parts={k: np.concatenate([p.parts[k] for p in parts]) for k in first.parts},
         memory=mem, micro_batches=np.concatenate([p.micro_batches for p in parts]),
+        recompute_layers=np.concatenate([p.recompute_layers for p in parts]),
     )
 
 

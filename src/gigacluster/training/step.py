@@ -14,27 +14,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gigacluster.comm import TieredFabric, all_gather_s, all_reduce_s, default_fabric, p2p_s
-from gigacluster.training import schedules
+from gigacluster.comm import TieredFabric, all_gather_s, all_reduce_s, default_fabric, latency_s, p2p_s
+from gigacluster.training import kernels, schedules
 from gigacluster.training.calibration import Calibration
-from gigacluster.training.costs import LayerCost, Rates, dense_layer, head_fwd_s, moe_layer, tokens
+from gigacluster.training.costs import LayerCost, Rates, dense_layer, head_fwd_s, tokens
 from gigacluster.training.dims import DTYPE_BYTES, Dims, dims_of
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
-from gigacluster.training.memory import Memory, hsdp_group, local_params, memory
+from gigacluster.training.memory import Memory, hsdp_group, local_params, memory, recompute_layers
+from gigacluster.training.moe import expert_grad_bandwidth_gbps, moe_layer
 
 F = np.ndarray
-PARTS = ("compute", "recompute", "tp_comm", "cp_comm", "ep_comm", "pp_comm", "dp_comm",
+PARTS = ("compute", "recompute", "host", "tp_comm", "cp_comm", "ep_comm", "pp_comm", "dp_comm",
          "bubble", "optimizer", "overhead")
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Arrays over candidates: step-time parts (s), memory per GPU (GB), micro-batches."""
+    """Arrays over candidates: step-time parts (s), memory per GPU (GB), micro-batches, layers per
+    stage re-run in full by recompute."""
 
     parts: dict[str, F]
     memory: Memory
     micro_batches: F
+    recompute_layers: F
 
     @property
     def step_time_s(self) -> F:
@@ -54,21 +57,25 @@ def _mix(d: Dims, dense: LayerCost, moe: LayerCost | None, field: str) -> F:
     return (1 - d.moe_fraction) * value + d.moe_fraction * getattr(moe, field)
 
 
-def _per_layer(d: Dims, dense: LayerCost, moe: LayerCost | None, c: Candidates,
-               cal: Calibration) -> dict[str, F]:
-    """Per-layer, per-micro-batch seconds of every stage-time part (fwd+bwd+recompute)."""
+def _per_layer(job: TrainingJob, d: Dims, dense: LayerCost, moe: LayerCost | None, c: Candidates,
+               cal: Calibration, rc_share: F) -> dict[str, F]:
+    """Per-layer, per-micro-batch seconds of every stage-time part (fwd+bwd+recompute);
+    ``rc_share``: share of the stage's layers re-run in full (full/partial recompute)."""
     ratio, ov = cal.attention.backward_ratio, cal.overlap
     fwd = _mix(d, dense, moe, "gemm") + _mix(d, dense, moe, "elem") + _mix(d, dense, moe, "attn")
     bwd = 2.0 * (fwd - _mix(d, dense, moe, "attn")) + ratio * _mix(d, dense, moe, "attn")
-    full = c.rc == 2
-    rc = np.where(full, fwd, np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0))
-    passes = np.where(full, 3.0, 2.0)
-    return {
+    rc = rc_share * fwd + np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0)
+    passes = 2.0 + rc_share
+    out = {
         "fwd": fwd, "bwd": bwd, "recompute": rc, "wgrad": _mix(d, dense, moe, "gemm"),
         "tp_comm": passes * _mix(d, dense, moe, "tp_comm") * (1 - ov.tp),
         "cp_comm": (passes + 1.0) * _mix(d, dense, moe, "cp_comm") * (1 - ov.cp),
         "ep_comm": passes * _mix(d, dense, moe, "ep_comm") * (1 - ov.ep) * (1 - schedules.ep_hidden(c.sched)),
     }
+    comm = (out["tp_comm"] + out["cp_comm"] + out["ep_comm"]) / passes  # exposed comm of one pass
+    gpu = {"fwd": fwd + comm, "bwd": bwd + comm, "recompute": rc + rc_share * comm}
+    out["host"] = kernels.host_excess_s(job, d, c, cal.kernels, gpu)
+    return out
 
 
 def _stage(job: TrainingJob, d: Dims, layer: dict[str, F], head: F, c: Candidates) -> dict[str, F]:
@@ -97,14 +104,18 @@ def _dp_comm(job: TrainingJob, d: Dims, c: Candidates, fab: TieredFabric, cal: C
     bw = fab.bandwidth_gbps(c.tp * c.cp * c.dp, k)
     bw_g = fab.bandwidth_gbps(c.tp * c.cp * g, np.where(flat, 1.0, np.minimum(g, per_domain)))
     p, ov = cal.comm, cal.overlap
-    ar = all_reduce_s(grad[0], grp, bw, p) + all_reduce_s(grad[1], np.maximum(grp / c.ep, 1), bw, p)
+    bw_e = expert_grad_bandwidth_gbps(job, c, fab)  # expert replicas sit tp·cp·ep GPUs apart
+    k_e = np.where(flat, 1.0, np.maximum(np.minimum(grp, per_domain) / c.ep, 1.0))
+    ar = all_reduce_s(grad[0], grp, bw, p, k) + all_reduce_s(grad[1], np.maximum(grp / c.ep, 1), bw_e, p, k_e)
     window = stage["fwd"] + stage["bwd"] + stage["recompute"]
     replicated = np.maximum(ar * (1 - ov.dp), ar - window)
-    ag = all_gather_s(grad[0], g, bw_g, p) + all_gather_s(grad[1], np.maximum(g / c.ep, 1), bw_g, p)
+    k_g = np.minimum(g, per_domain)
+    ag = all_gather_s(grad[0], g, bw_g, p, k_g) + all_gather_s(grad[1], np.maximum(g / c.ep, 1), bw_g, p, k_g)
+    ag = ag + kernels.per_layer_collectives_s(d, c, latency_s(g, p, 1.0, k_g))  # FSDP: one gather per layer
     o = np.where(flat, ov.zero3, ov.fsdp)
     fsdp = m * (np.maximum(0.0, ag - o * stage["fwd"])
                 + np.maximum(0.0, 2.0 * ag - o * (stage["bwd"] + stage["recompute"])))
-    cross = all_reduce_s(grad[0] / g, grp / g, bw, p)
+    cross = all_reduce_s(grad[0] / g, grp / g, bw, p, 1.0)
     hsdp = fsdp + np.maximum(cross * (1 - ov.dp), cross - window)
     return np.where(c.shard <= 2, replicated, np.where(c.shard == 4, hsdp, fsdp))
 
@@ -123,7 +134,8 @@ def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tu
     dense = dense_layer(job, d, c, r, fab, cal)
     moe = moe_layer(job, d, c, r, fab, cal) if d.moe_layers else None
     m = np.ceil(job.global_batch_seqs / (c.dp * c.mb))
-    stage = _stage(job, d, _per_layer(d, dense, moe, c, cal), head_fwd_s(job, d, c, r), c)
+    rc_share = recompute_layers(job, d, c, cal, m) / np.ceil(d.layers / c.pp)
+    stage = _stage(job, d, _per_layer(job, d, dense, moe, c, cal, rc_share), head_fwd_s(job, d, c, r), c)
     wgrad = stage.pop("wgrad")
     t_mb = sum(stage.values())
     # F, B, W of the schedule formulas: exposed comm spread over the passes in proportion to compute
@@ -133,7 +145,7 @@ def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tu
     pp_raw = 2.0 * c.vpp * p2p_s(p2p_bytes, fab.bandwidth_gbps(2 * c.tp * c.cp * c.dp), cal.comm)
     parts = {
         "compute": m * (stage["fwd"] + stage["bwd"]),
-        "recompute": m * stage["recompute"],
+        "recompute": m * stage["recompute"], "host": m * stage["host"],
         "tp_comm": m * stage["tp_comm"], "cp_comm": m * stage["cp_comm"], "ep_comm": m * stage["ep_comm"],
         "pp_comm": np.where(c.pp > 1, m * pp_raw * (1 - cal.overlap.pp), 0.0),
         "dp_comm": _dp_comm(job, d, c, fab, cal, stage, m),
@@ -153,4 +165,4 @@ def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None =
     """Step-time parts and memory of every candidate (validity is checked by the caller)."""
     d = d or dims_of(job.model)
     parts, m = step_parts(job, c, cal, d)
-    return Evaluation(parts, memory(job, d, c, cal, m), m)
+    return Evaluation(parts, memory(job, d, c, cal, m), m, recompute_layers(job, d, c, cal, m))

@@ -2,11 +2,13 @@
 
 Blank layout fields are searched, given ones honoured; the predicted metric is converted by the
 row's ``flops_convention``. End-to-end rows (gpu_hours, time_to_train_h) divide by the stated
-goodput factor of the calibration file.
+effective-training-time ratio the reliability model gives for the run's GPU count (calibration
+``goodput.profile``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ from gigacluster.catalog.loaders import raw_models
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.counts import model_flops_per_token, param_counts, qk_dim
 from gigacluster.llm.spec import ModelSpec
+from gigacluster.reliability import ReliabilitySpec
+from gigacluster.reliability.goodput import closed_form_ettr
+from gigacluster.reliability.model import resolve
 from gigacluster.results import Result, Scalar, model_rows
 from gigacluster.training.calibration import Calibration, load_calibration
 from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
@@ -26,6 +31,7 @@ from gigacluster.training.layout import Layout
 from gigacluster.training.plan import hardware_flops_per_token, plan_training
 from gigacluster.training.schedules import available
 from gigacluster.validate.cases import TrainingCase, load_cases
+from gigacluster.validate.defaults import default_batch_seqs, default_gpus
 from gigacluster.validate.ranking import RankingReport, rank_layouts
 from gigacluster.validate.report import FamilyError, PredictedRow, Skipped, family_errors
 
@@ -94,13 +100,17 @@ def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
     model = case_model(case)
     acc = get_accelerator(str(case.get("accelerator")))
     seq = case.get("seq_len") or model.max_seq_len or 2048
-    batch = case.get("global_batch_seqs") or max(1, cal.defaults.global_batch_tokens // seq)
+    year = int(case.get("year")) if case.get("year") else None
+    params = param_counts(model)
+    batch = case.get("global_batch_seqs") or default_batch_seqs(params.total / 1e9, year, seq)
+    gpus = case.get("num_gpus") or default_gpus(params.active / 1e9, case.get("total_tokens"),
+                                                acc.peak_tflops("bf16"), year)
     fixed = FixedLayout(**{k: case.get(k) for k in LAYOUT_COLUMNS if case.get(k) is not None})
     return TrainingJob(
         model=model, accelerator=acc, system=SystemSpec.of(acc),
-        gpus=case.get("num_gpus") or cal.defaults.gpus, seq_len=seq, global_batch_seqs=batch,
+        gpus=gpus, seq_len=seq, global_batch_seqs=batch,
         precision=case.get("precision") or "bf16", fixed=fixed,
-        schedules=available(int(case.get("year")) if case.get("year") else None, case.get("framework")),
+        schedules=available(year, case.get("framework")),
     )
 
 
@@ -116,6 +126,15 @@ def convention_flops_per_token(case: TrainingCase, job: TrainingJob, layout: Lay
     return model_flops_per_token(spec, s, causal=False)
 
 
+@functools.cache
+def run_ettr(gpus: int, profile: str) -> float:
+    """Effective training time ratio of a run on ``gpus`` GPUs under a failure profile: the
+    reliability model's closed form (Meta's ETTR approximation with its optimal checkpoint
+    interval), which does not depend on the run's length."""
+    ettr, _ = closed_form_ettr(resolve(ReliabilitySpec(gpus=gpus, days=1.0, profile=profile)))
+    return ettr
+
+
 def predict_metric(case: TrainingCase, job: TrainingJob, step: float, layout: Layout, cal: Calibration) -> float:
     """The row's metric from a predicted step time and layout."""
     metric = case.get("metric")
@@ -127,7 +146,8 @@ def predict_metric(case: TrainingCase, job: TrainingJob, step: float, layout: La
     if metric in ("gpu_hours", "time_to_train_h"):
         if not case.get("total_tokens"):
             raise GigaclusterError(f"{case.id}.total_tokens", f"required for {metric} rows")
-        hours = case.get("total_tokens") / tokens_per_gpu_s / 3600.0 / cal.goodput.end_to_end
+        hours = case.get("total_tokens") / tokens_per_gpu_s / 3600.0
+        hours /= run_ettr(job.gpus, cal.goodput.profile)
         return hours if metric == "gpu_hours" else hours / job.gpus
     tflops = convention_flops_per_token(case, job, layout) * tokens_per_gpu_s / 1e12
     if metric == "tflops_per_gpu":

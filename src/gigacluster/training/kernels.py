@@ -1,0 +1,74 @@
+"""Small-kernel regime: the host dispatch floor of a layer, vectorised over candidate layouts.
+
+An eager PyTorch framework (Megatron-LM, DeepSpeed, FSDP) dispatches every op of a layer from
+the host: Python, the autograd and ATen dispatchers and ``cudaLaunchKernel`` cost about 5-25 µs
+of CPU time per op whatever the op's size. The GPU runs asynchronously behind the host, so one
+pass over a layer takes max(GPU time, host dispatch time): with large kernels the host hides
+behind the GPU; with short ones (small hidden, high TP, small micro-batch) the GPU waits for the
+host. Only the excess over the GPU time is added (``host`` part of the step):
+
+    excess = Σ_passes max(0, H_pass − G_pass)
+    H_fwd = host_op_s · (ops_per_layer + moe_fraction·moe_ops + collectives·ops_per_collective)
+    H_bwd = backward_ops_ratio · H_fwd;  H_recompute = H_fwd (full), attention share (selective)
+
+Compiled stacks (XLA on TPU, Neuron on Trainium: the whole step is one program) have no per-op
+host dispatch: their families are listed in ``kernels.compiled_families``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from gigacluster.training.dims import Dims
+from gigacluster.training.job import TrainingJob
+from gigacluster.training.layout import Candidates
+
+F = np.ndarray
+SELECTIVE_SHARE = 0.25  # share of a layer's forward ops re-run by selective (attention-core) recompute
+
+
+class KernelCal(BaseModel):
+    """Per-kernel fixed costs (calibration.yaml ``kernels``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host_op_s: float  # host CPU time to dispatch one op (fitted; prior from published dispatch costs)
+    ops_per_layer: float  # ops of one dense transformer layer's forward pass (fixed, counted)
+    moe_ops: float  # extra ops of an MoE layer's forward: router, top-k, permute, unpermute (fixed)
+    ops_per_collective: float  # host ops per collective call: the call plus its stream/event sync (fixed)
+    backward_ops_ratio: float  # host ops of a backward pass per forward op (fixed)
+    compiled_families: tuple[str, ...]  # catalog families whose stack compiles the step (no host floor)
+
+
+def collectives_per_pass(d: Dims, c: Candidates) -> F:
+    """Collective calls per layer and pass: TP with sequence parallelism 2 all-gathers + 2
+    reduce-scatters (Korthikanti et al. 2022), EP dispatch + combine, CP one ring exchange."""
+    tp = np.where(c.tp > 1, 4.0, 0.0)
+    ep = np.where(c.ep > 1, 2.0 * d.moe_fraction, 0.0)
+    return tp + ep + np.where(c.cp > 1, 1.0, 0.0)
+
+
+def host_fwd_s(d: Dims, c: Candidates, k: KernelCal) -> F:
+    """Host dispatch time of one layer's forward pass (mean over dense and MoE layers)."""
+    ops = k.ops_per_layer + d.moe_fraction * k.moe_ops + collectives_per_pass(d, c) * k.ops_per_collective
+    return ops * k.host_op_s
+
+
+def host_excess_s(job: TrainingJob, d: Dims, c: Candidates, k: KernelCal,
+                  gpu: dict[str, F]) -> F:
+    """Seconds per layer and micro-batch the GPU waits on the host. ``gpu`` holds the GPU time of
+    one layer's ``fwd``, ``bwd`` and ``recompute`` passes, each with its exposed communication."""
+    if job.accelerator.family in k.compiled_families:
+        return np.zeros_like(gpu["fwd"])
+    h = host_fwd_s(d, c, k)
+    h_rc = np.where(c.rc == 2, h, np.where(c.rc == 1, SELECTIVE_SHARE * h, 0.0))
+    return (np.maximum(0.0, h - gpu["fwd"]) + np.maximum(0.0, k.backward_ops_ratio * h - gpu["bwd"])
+            + np.maximum(0.0, h_rc - gpu["recompute"]))
+
+
+def per_layer_collectives_s(d: Dims, c: Candidates, alpha_s: F) -> F:
+    """Fixed cost of the collectives a per-layer-wrapped FSDP / ZeRO-3 issues beyond one: a
+    gather (or scatter) per layer of the stage rather than one for the whole stage (PyTorch FSDP
+    wraps each transformer block; the bandwidth term already covers the bytes)."""
+    return (np.ceil(d.layers / c.pp) - 1.0) * alpha_s

@@ -1,0 +1,116 @@
+"""Mixture-of-experts layer costs, vectorised over candidate layouts.
+
+One MoE layer per micro-batch on one GPU, forward (the step model doubles GEMM and elementwise
+parts for the backward):
+
+- **Routed experts** as grouped GEMMs: each of the E/ep local experts runs fc1 (h→F, ×2 gated) and
+  fc2 (F→h) on ``rows`` tokens. A GEMM takes max(FLOPs / (rate·η_w), floor): η_w = f/(f + f½) for
+  an expert slice of width f (skinny GEMMs underfeed the 128×256 tensor-core tiles, CUTLASS), and
+  ``expert_gemm_floor_s`` is the per-expert launch and quantisation floor (Transformer Engine's
+  GroupedLinear quantises and launches per expert; MegaBlocks, Gale et al. 2023, §5). A small
+  model at a small micro-batch is launch-bound; a DeepSeek-V3-class expert is not.
+- **Load imbalance**: the most loaded rank gates the layer (``load_imbalance`` = max/mean rows).
+- **Token dispatcher**: router GEMM (counted with the dense GEMMs), permute and unpermute as
+  memory-bound passes over T·k·h, the expert activation function over T·k·F, and a fixed
+  ``dispatch_sync_s`` per layer and pass: the all-to-all dispatcher's device-to-host sync of the
+  token counts (Megatron-Core MoE, ``MoEAlltoAllTokenDispatcher``; DeepEP's normal kernels wait for
+  the same counts on the CPU) after which the GPU idles until the CPU relaunches the layer.
+- **Hierarchical all-to-all** (DeepEP normal kernels): the share of an EP group inside one scale-up
+  domain moves over NVLink/ICI; tokens bound for another domain cross the NIC once per distinct
+  remote domain and are forwarded inside it (a token's k experts hit (n−1)(1 − (1 − 1/n)^k) of
+  the n−1 other domains under uniform routing); NVLink and NIC traffic run concurrently.
+- **Low precision**: dispatch in fp8 (1 byte per element), combine in bf16 (DeepSeek-V3 report,
+  §3.3.2: "quantize the activation before MoE up-projections into FP8 ... combine in BF16").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gigacluster.comm import TieredFabric, all_to_all_s
+from gigacluster.training.calibration import Calibration
+from gigacluster.training.costs import GEMMS_PER_LAYER, LayerCost, Rates, _common, _cp_comm, _tp_comm, tokens
+from gigacluster.training.dims import DTYPE_BYTES, Dims
+from gigacluster.training.job import TrainingJob
+from gigacluster.training.layout import Candidates
+from gigacluster.training.precision import dispatch_bytes, quantise_s
+
+F = np.ndarray
+
+
+def local_experts(d: Dims, c: Candidates) -> F:
+    """Experts hosted by one GPU (each sliced 1/etp)."""
+    return np.maximum(d.experts / c.ep, 1.0)
+
+
+def expert_rows(d: Dims, c: Candidates, t: F) -> F:
+    """Token rows each local expert processes per micro-batch: a TP group's t·k token-expert
+    pairs spread evenly over its tp GPUs' E/ep experts, each sliced 1/etp (work conserved)."""
+    return t * d.topk * c.ep * c.etp / (max(d.experts, 1) * c.tp)
+
+
+def grouped_gemm_s(d: Dims, c: Candidates, t: F, rate: float, cal: Calibration) -> F:
+    """Forward seconds of the routed experts on the most loaded GPU (launch floor per expert GEMM)."""
+    m = cal.moe
+    width = d.moe_ffn / c.etp
+    eff = width / (width + m.half_width)
+    rows = expert_rows(d, c, t) * m.load_imbalance
+    fc1 = 2.0 * rows * d.hidden * width * (2.0 if d.gated else 1.0) / (rate * eff)
+    fc2 = 2.0 * rows * width * d.hidden / (rate * eff)
+    floor = m.expert_gemm_floor_s
+    return local_experts(d, c) * (np.maximum(fc1, floor) + np.maximum(fc2, floor))
+
+
+def remote_domains(ep_domains: F, topk: int) -> F:
+    """Distinct other scale-up domains one token's top-k experts hit under uniform routing."""
+    n = np.maximum(ep_domains, 1.0)
+    return (n - 1.0) * (1.0 - (1.0 - 1.0 / n) ** topk)
+
+
+def all_to_all_pass_s(job: TrainingJob, d: Dims, c: Candidates, t: F, fab: TieredFabric,
+                      cal: Calibration, bytes_per: float) -> F:
+    """One dispatch (or combine) of the micro-batch's tokens, hierarchical over the fabric."""
+    size = t * d.topk * d.hidden * bytes_per / c.tp  # this GPU's token copies (sequence-parallel share)
+    span = c.tp * c.cp * c.ep
+    per_domain = np.clip(job.system.scaleup_domain // (c.tp * c.cp), 1, c.ep).astype(np.float64)
+    inside = np.where(span <= job.system.scaleup_domain, c.ep.astype(np.float64), per_domain)
+    domains = c.ep / inside
+    intra = all_to_all_s(size * inside / c.ep, inside, fab.bandwidth_gbps(1), cal.comm)
+    crossing = size / max(d.topk, 1) * remote_domains(domains, d.topk)  # deduplicated per domain
+    nic = fab.bandwidth_gbps(span)
+    inter = all_to_all_s(crossing * domains / np.maximum(domains - 1.0, 1.0), domains, nic, cal.comm)
+    return np.maximum(intra, np.where(domains > 1, inter, 0.0))
+
+
+def dispatcher_s(d: Dims, t: F, c: Candidates, hbm_bytes: float, cal: Calibration) -> F:
+    """Permute/unpermute and the expert activation (memory-bound) plus the host sync, forward."""
+    moved = 4.0 * t * d.topk * d.hidden + t * d.topk * (3.0 if d.gated else 2.0) * d.moe_ffn
+    return moved * DTYPE_BYTES / c.tp / hbm_bytes + cal.moe.dispatch_sync_s
+
+
+def moe_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFabric,
+              cal: Calibration) -> LayerCost:
+    """Forward cost of one MoE layer (attention, shared experts and router as dense GEMMs)."""
+    t = tokens(job, c)
+    attn, elem = _common(d, t, c, job, r, cal)
+    dense = 2.0 * t * (d.attn_params + d.shared * d.expert_params + d.hidden * d.experts) / c.tp
+    gemm = grouped_gemm_s(d, c, t, r.gemm_flops, cal) + dense / r.gemm_flops \
+        + (GEMMS_PER_LAYER - 2.0) * cal.gemm.overhead_s
+    inputs = t * (d.moe_gemm_input_bytes / DTYPE_BYTES) / c.tp  # GEMM input elements quantised
+    dispatch = all_to_all_pass_s(job, d, c, t, fab, cal, dispatch_bytes(job, cal))
+    combine = all_to_all_pass_s(job, d, c, t, fab, cal, DTYPE_BYTES)
+    return LayerCost(
+        gemm=gemm, attn=attn,
+        elem=elem + dispatcher_s(d, t, c, r.hbm_bytes, cal) + quantise_s(job, cal, inputs, r.hbm_bytes),
+        tp_comm=_tp_comm(d, t, c, fab, cal, dispatch_bytes(job, cal)), cp_comm=_cp_comm(d, t, c, fab, cal),
+        ep_comm=dispatch + combine,
+    )
+
+
+def expert_grad_bandwidth_gbps(job: TrainingJob, c: Candidates, fab: TieredFabric) -> F:
+    """Per-GPU bus GB/s of the expert-data-parallel gradient reduction: an expert's replicas sit
+    ``tp·cp·ep`` GPUs apart, so only the replicas sharing one scale-up domain pool their NICs."""
+    stride = c.tp * c.cp * c.ep
+    edp = np.maximum(c.dp * c.cp * c.tp // (c.ep * c.etp), 1)
+    per_domain = np.clip(job.system.scaleup_domain // stride, 1, edp)
+    return fab.bandwidth_gbps(stride * edp, per_domain)
