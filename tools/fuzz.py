@@ -20,12 +20,9 @@ import contextlib
 import enum
 import io
 import json
-import os
 import random
 import re
-import resource
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -37,13 +34,18 @@ from typing import Any
 
 import typer.main
 
-from gigacluster.cli import app
-from gigacluster.cli.common import run_guarded
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, also when loaded by path
+
+import fuzz_api  # noqa: E402
+from fuzz_api import near_miss  # noqa: E402
+from fuzz_files import write_files  # noqa: E402
+from fuzz_run import MEMORY_CAP_BYTES, Judge, Result, run_many, summary_line  # noqa: E402
+
+from gigacluster.cli import app  # noqa: E402
+from gigacluster.cli.common import run_guarded  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTCOMES = ("ok", "clean error", "traceback", "non-finite output", "multi-line error", "timeout", "killed")
-MEMORY_CAP_BYTES = 6 * 2**30
-WALL_CAP_FACTOR = 15  # wall-clock cap = 15 x the CPU timeout (a shared machine can be ~10x oversubscribed)
 
 INTS = [0, 1, -1, 2, 3, 7, 8, 64, 100, 1024, 4096, 16384, 65536, 10**6, 10**8, 10**8 + 1, 2**31, 2**63 - 1,
         2**63, -(2**63) - 1, 10**23]
@@ -84,86 +86,6 @@ def catalog_names() -> dict[str, list[str]]:
             "--blast-radius": ["job", "replica"], "--checkpoint-mode": ["sync", "async"],
             "--sharding": ["zero1", "zero3", "none"], "--recompute": ["none", "full", "selective"],
             "--network": ["roce", "infiniband"], "--form-factor": ["hgx8", "nvl72"]}
-
-
-def near_miss(name: str, rng: random.Random) -> str:
-    """A typo of ``name``: a dropped, doubled or swapped character, or a case change."""
-    if len(name) < 2:
-        return name + "x"
-    i = rng.randrange(len(name) - 1)
-    return rng.choice([name[:i] + name[i + 1:], name[:i] + name[i] + name[i:], name[:i] + name[i + 1] + name[i]
-                       + name[i + 2:], name.upper(), name + "-"])
-
-
-# ---- malformed files --------------------------------------------------------------------------
-def _mutate_yaml_number(text: str, rng: random.Random) -> str:
-    lines = text.splitlines()
-    idx = [i for i, ln in enumerate(lines) if re.search(r":\s*-?[0-9][0-9.eE+_]*\s*(#.*)?$", ln)]
-    if not idx:
-        return text
-    i = rng.choice(idx)
-    key = lines[i].split(":")[0]
-    lines[i] = f"{key}: {rng.choice(['-5', '0', '.nan', '.inf', '1e400', 'abc', '1e30', '[1, 2]', '~', '-1e-9'])}"
-    return "\n".join(lines) + "\n"
-
-
-def write_files(folder: Path, rng: random.Random) -> dict[str, list[str]]:
-    """Malformed inputs of every file kind; returns paths per option."""
-    scen = (ROOT / "src/gigacluster/catalog/scenarios/prometheus.yaml").read_text(encoding="utf-8")
-    model = "name: m\nlayers: 4\nhidden: 256\nheads: 4\nffn_hidden: 1024\nvocab: 1000\n"
-    hf = {"num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 4, "intermediate_size": 1024,
-          "vocab_size": 1000, "num_key_value_heads": 4}
-    files: dict[str, list[str]] = {"scenario": [], "model": [], "cases": [], "trace": []}
-
-    def put(kind: str, name: str, data: str | bytes) -> None:
-        p = folder / name
-        p.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-        files[kind].append(str(p))
-
-    put("scenario", "s_ok.yaml", scen)
-    put("scenario", "s_latin1.yaml", scen.encode("utf-8") + b"\nnotes: caf\xe9\n")
-    put("scenario", "s_broken.yaml", scen.replace("design:", "design: [", 1))
-    put("scenario", "s_nonstr.yaml", scen + "\n1: 2\n")
-    put("scenario", "s_typo.yaml", scen.replace("researchers:", "reserchers:", 1))
-    put("scenario", "s_empty.yaml", "")
-    put("scenario", "s_list.yaml", "- 1\n- 2\n")
-    for k in range(12):
-        put("scenario", f"s_mut{k}.yaml", _mutate_yaml_number(scen, rng))
-    put("model", "m_ok.yaml", model)
-    put("model", "m_neg.yaml", model.replace("heads: 4", "heads: 4\nhead_dim: -64"))
-    put("model", "m_layers.yaml", model.replace("layers: 4", "layers: 1000000000000"))
-    put("model", "m_moe.yaml", model + "arch: moe\nmoe_experts: -8\nmoe_topk: 2\nmoe_ffn_hidden: 512\n")
-    put("model", "m_dense.yaml", model + "arch: moe\nmoe_experts: 8\nmoe_topk: 2\nmoe_ffn_hidden: 512\n"
-                                         "moe_dense_layers: 9\n")
-    put("model", "m_typo.yaml", model.replace("vocab:", "vocb:"))
-    put("model", "m_bin.yaml", b"\xff\xfe\x00garbage")
-    for k, bad in enumerate(["big", float("nan"), 0, -4, 1.5, True, None, [1], 10**13]):
-        cfg = dict(hf)
-        cfg[rng.choice(list(cfg))] = bad
-        put("model", f"c{k}.json", json.dumps(cfg))
-    put("model", "c_moe.json", json.dumps(hf | {"num_local_experts": -8, "num_experts_per_tok": 2}))
-    put("model", "c_broken.json", json.dumps(hf)[:-5])
-    header = (ROOT / "data/validation/training.csv").read_text(encoding="utf-8").splitlines()
-    row = header[1].split(",")
-    put("cases", "k_header.csv", header[0] + "\n")
-    put("cases", "k_blank_acc.csv", header[0] + "\n" + header[1].replace(",a100", ",", 1) + "\n")
-    put("cases", "k_abc.csv", header[0] + "\n" + ",".join(c if i != 10 else "abc" for i, c in enumerate(row)) + "\n")
-    put("cases", "k_inf.csv", header[0] + "\n" + ",".join(c if i != 11 else "inf" for i, c in enumerate(row)) + "\n")
-    put("cases", "k_latin1.csv", (header[0] + "\n" + header[1]).encode("utf-8") + b"\xe9\n")
-    put("cases", "k_empty.csv", "")
-    trace = "timestamp,duration,num_gpus\n" + "".join(f"{i * 60},{600 + i * 7},{1 + i % 8}\n" for i in range(10))
-    put("trace", "t_ok.csv", trace)
-    for k, (col, bad) in enumerate([(0, "inf"), (0, "nan"), (1, "1e300"), (1, "-5"), (2, "0"), (2, "abc"),
-                                    (1, "0"), (2, "1e30")]):
-        lines = trace.splitlines()
-        cells = lines[3].split(",")
-        cells[col] = bad
-        lines[3] = ",".join(cells)
-        put("trace", f"t_bad{k}.csv", "\n".join(lines) + "\n")
-    put("trace", "t_zero.csv", "timestamp,duration,num_gpus\n" + "".join(f"{i},0,1\n" for i in range(10)))
-    put("trace", "t_header.csv", "timestamp,duration,num_gpus\n")
-    put("trace", "t_bin.csv", b"timestamp,duration,num_gpus\n\xff\xff,1,1\n")
-    return files
 
 
 # ---- invocations from the option metadata ----------------------------------------------------
@@ -238,9 +160,10 @@ def _value(p: Param, cmd: str, rng: random.Random, names: dict[str, list[str]], 
     return pick if r < 0.7 else near_miss(pick, rng) if r < 0.9 else rng.choice(["", "x" * 5000, "../" * 50])
 
 
-def generate(n: int, seed: int, files: dict[str, list[str]], fast: bool = False) -> list[list[str]]:
-    """``n`` distinct argument lists, deterministic in ``seed`` (an exact repeat is drawn again:
-    re-running an identical invocation only costs time)."""
+def generate(n: int, seed: int, files: dict[str, list[str]], fast: bool = False, api: int = 0) -> list[list[str]]:
+    """``n`` distinct argument lists and then ``api`` HTTP API invocations (tools/fuzz_api.py),
+    deterministic in ``seed`` (an exact repeat is drawn again: re-running an identical invocation only
+    costs time)."""
     rng = random.Random(seed)
     cmds = {c: ps for c, ps in commands().items() if not (fast and c in FAST_SKIP)}
     names = catalog_names()
@@ -253,7 +176,7 @@ def generate(n: int, seed: int, files: dict[str, list[str]], fast: bool = False)
         if tuple(args) not in seen:
             seen.add(tuple(args))
             out.append(args)
-    return out
+    return out + (fuzz_api.generate(api, seed, fast) if api else [])
 
 
 def _invocation(rng: random.Random, cmds: dict[str, list[Param]], names: dict[str, list[str]],
@@ -298,10 +221,12 @@ def _non_finite(doc: Any) -> bool:
     return False
 
 
-def classify(rc: int, out: str, err: str) -> str:
-    """One outcome from an exit code and the captured streams."""
+def classify(rc: int, out: str, err: str, args: list[str] | None = None) -> str:
+    """One outcome from an exit code and the captured streams (of a command, or of an API call)."""
     if "Traceback (most recent call last)" in err or "Traceback (most recent call last)" in out:
         return "traceback"
+    if args and args[0] == fuzz_api.API:
+        return fuzz_api.classify(out, _negative_number, _non_finite)
     if rc == 0:
         if out.lstrip().startswith(("{", "[")):
             with contextlib.suppress(ValueError):
@@ -324,7 +249,11 @@ def call_in_process(args: list[str]) -> tuple[int, str, str]:
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                rc = run_guarded(app)
+                if args and args[0] == fuzz_api.API:
+                    rc, text, _ = fuzz_api.call(args)
+                    print(text, end="")
+                else:
+                    rc = run_guarded(app)
             except BaseException:  # noqa: BLE001 - the campaign records it
                 import traceback
 
@@ -335,119 +264,53 @@ def call_in_process(args: list[str]) -> tuple[int, str, str]:
     return rc, out.getvalue(), err.getvalue()
 
 
-def _child(args: list[str], out_path: str, err_path: str) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
-    with open(out_path, "w") as fo, open(err_path, "w") as fe:
-        os.dup2(fo.fileno(), 1)
-        os.dup2(fe.fileno(), 2)
-        sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), write_through=True)
-        sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), write_through=True)
-        rc, o, e = call_in_process(args)
-        sys.stdout.write(o)
-        sys.stderr.write(e)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    os._exit(rc)
+def _summary(args: list[str], out: str, err: str) -> str:
+    """The line the log keeps: an API answer's ``<code> <field>: <message>``, else stderr's (last) line."""
+    if args[0] == fuzz_api.API and out.startswith("HTTP ") and "Traceback" not in err:
+        return fuzz_api.summary_line(out)
+    return summary_line(err)
 
 
-@dataclass
-class Result:
-    args: list[str]
-    outcome: str
-    rc: int
-    wall_s: float
-    cpu_s: float
-    peak_mb: float
-    first_err: str
+JUDGE = Judge(call_in_process, classify, _summary)
 
 
-def _spawn(args: list[str], timeout_s: float, scratch: Path, k: int) -> int:
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        try:
-            cpu = max(1, int(timeout_s))
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            _child(args, str(scratch / f"o{k}"), str(scratch / f"e{k}"))
-        finally:
-            os._exit(70)
-    return pid
+def bad_cases(log: Path) -> list[list[str]]:
+    """The invocations of a campaign log that did not end ok or with a clean error (to re-run them)."""
+    rows = [json.loads(ln) for ln in log.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return [r["args"] for r in sorted(rows, key=lambda r: r["k"]) if r["outcome"] not in ("ok", "clean error")]
 
 
-def _collect(args: list[str], k: int, scratch: Path, status: int, usage: Any, wall: float,
-             timed_out: bool) -> Result:
-    out_p, err_p = scratch / f"o{k}", scratch / f"e{k}"
-    out = out_p.read_text(errors="replace") if out_p.exists() else ""
-    err = err_p.read_text(errors="replace") if err_p.exists() else ""
-    out_p.unlink(missing_ok=True)
-    err_p.unlink(missing_ok=True)
-    peak_mb = usage.ru_maxrss / 1024.0 if usage is not None else 0.0
-    cpu_s = usage.ru_utime + usage.ru_stime if usage is not None else 0.0
-    if timed_out or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL)
-                     and not peak_mb * 2**20 >= MEMORY_CAP_BYTES * 0.9):
-        outcome, rc = "timeout", -9
-    elif os.WIFSIGNALED(status):
-        outcome, rc = "killed", -os.WTERMSIG(status)
-    else:
-        rc = os.WEXITSTATUS(status)
-        outcome = classify(rc, out, err)
-    return Result(args, outcome, rc, wall, cpu_s, peak_mb, _summary_line(err))
-
-
-def run_many(cases: list[list[str]], timeout_s: float, scratch: Path, workers: int,
-             progress: Callable[[int, Result], None] | None = None) -> list[Result]:
-    """Run invocations in forked children, ``workers`` at a time. ``timeout_s`` is CPU seconds
-    (RLIMIT_CPU: a busy shared machine does not turn slow runs into timeouts); wall-clock is
-    capped at WALL_CAP_FACTOR x that."""
-    results: dict[int, Result] = {}
-    running: dict[int, tuple[int, float]] = {}  # pid -> (case index, start)
-    nxt = 0
-    while nxt < len(cases) or running:
-        while nxt < len(cases) and len(running) < workers:
-            running[_spawn(cases[nxt], timeout_s, scratch, nxt)] = (nxt, time.perf_counter())
-            nxt += 1
-        done = False
-        for pid, (k, t0) in list(running.items()):
-            wpid, status, usage = os.wait4(pid, os.WNOHANG)
-            timed_out = False
-            if not wpid and time.perf_counter() - t0 > WALL_CAP_FACTOR * timeout_s:
-                os.kill(pid, signal.SIGKILL)
-                _, status, usage = os.wait4(pid, 0)
-                wpid, timed_out = pid, True
-            if wpid:
-                del running[pid]
-                results[k] = _collect(cases[k], k, scratch, status, usage, time.perf_counter() - t0, timed_out)
-                if progress:
-                    progress(k, results[k])
-                done = True
-        if not done:
-            time.sleep(0.01)
-    return [results[k] for k in range(len(cases))]
-
-
-def _summary_line(err: str) -> str:
-    lines = [ln for ln in err.strip().splitlines() if ln.strip()]
-    if "Traceback" in err:
-        frames = [ln.strip() for ln in lines if ln.strip().startswith('File "')]
-        where = frames[-1] if frames else ""
-        return f"{lines[-1][:160]} @ {where[:160]}"
-    return lines[0][:200] if lines else ""
+def _rescratch(args: list[str], scratch: Path) -> list[str]:
+    """``args`` with the files of an earlier campaign's scratch folder in this one's (same seed, same files)."""
+    old = re.escape(tempfile.gettempdir()) + r"/gc-fuzz-(?!out\b)[^/\s]+/"
+    return [re.sub(old, f"{scratch}/", a) for a in args]
 
 
 def campaign(n: int, seed: int, timeout_s: float, fast: bool, workers: int = 1,
-             progress: Callable[[int, Result], None] | None = None) -> list[Result]:
+             progress: Callable[[int, Result], None] | None = None, api: int = 0,
+             rerun: list[list[str]] | None = None) -> list[Result]:
+    """Generate and run a campaign (or re-run the invocations ``rerun`` of one with the same seed)."""
     scratch = Path(tempfile.mkdtemp(prefix="gc-fuzz-"))
     try:
         files = write_files(scratch, random.Random(seed))
-        return run_many(generate(n, seed, files, fast), timeout_s, scratch, workers, progress)
+        cases = generate(n, seed, files, fast, api) if rerun is None else [_rescratch(a, scratch) for a in rerun]
+        return run_many(cases, timeout_s, scratch, workers, JUDGE, progress)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(Path(tempfile.gettempdir()) / "gc-fuzz-out", ignore_errors=True)
 
 
+def _shown(args: list[str]) -> str:
+    """An invocation as a user would type it (an API call as ``POST /api/NAME BODY``)."""
+    if args and args[0] == fuzz_api.API:
+        return f"{'GET' if args[1] in fuzz_api.GETS else 'POST'} /api/{args[1]} {args[2]}"
+    return "gigacluster " + " ".join(a if a else repr(a) for a in args)
+
+
 def report(results: list[Result]) -> str:
     by_cmd: dict[str, Counter[str]] = {}
     for r in results:
-        cmd = r.args[0] if r.args[0] not in ("catalog", "validate") else " ".join(r.args[:2])
+        cmd = r.args[0] if r.args[0] not in ("catalog", "validate", fuzz_api.API) else " ".join(r.args[:2])
         by_cmd.setdefault(cmd, Counter())[r.outcome] += 1
     cols = OUTCOMES
     lines = ["| command | runs | " + " | ".join(cols) + " |", "|---|---:|" + "---:|" * len(cols)]
@@ -460,12 +323,11 @@ def report(results: list[Result]) -> str:
     peak = max(results, key=lambda r: r.peak_mb)
     slow = max(results, key=lambda r: r.cpu_s)
     lines.append("")
-    lines.append(f"peak memory of any invocation: {peak.peak_mb:,.0f} MB (`gigacluster {' '.join(peak.args)[:150]}`)")
-    lines.append(f"slowest invocation: {slow.cpu_s:.1f} CPU s, {slow.wall_s:.1f} s wall "
-                 f"(`gigacluster {' '.join(slow.args)[:150]}`)")
+    lines.append(f"peak memory of any invocation: {peak.peak_mb:,.0f} MB (`{_shown(peak.args)[:150]}`)")
+    lines.append(f"slowest invocation: {slow.cpu_s:.1f} CPU s, {slow.wall_s:.1f} s wall (`{_shown(slow.args)[:150]}`)")
     bad = [r for r in results if r.outcome not in ("ok", "clean error")]
     for r in bad[:40]:
-        lines.append(f"- {r.outcome}: `gigacluster {' '.join(a if a else repr(a) for a in r.args)[:200]}` -> "
+        lines.append(f"- {r.outcome}: `{_shown(r.args)[:200]}` -> "
                      f"{r.first_err[:240]}")
     return "\n".join(lines)
 
@@ -473,12 +335,14 @@ def report(results: list[Result]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--api", type=int, default=0, help="HTTP API invocations after the --n commands")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--fast", action="store_true", help="small work sizes (the in-suite profile)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--log", type=Path, help="append one JSON line per invocation")
     ap.add_argument("--summarise", type=Path, help="print the table of a (partial) --log file and exit")
+    ap.add_argument("--rerun", type=Path, help="re-run the bad invocations of this --log (same --seed)")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     if a.summarise:
@@ -492,10 +356,11 @@ def main() -> int:
             with a.log.open("a") as fh:
                 fh.write(json.dumps({"k": k, **r.__dict__}) + "\n")
         if a.verbose or r.outcome not in ("ok", "clean error"):
-            print(f"[{k}] {r.outcome} {r.cpu_s:.1f}s {r.peak_mb:.0f}MB gigacluster {' '.join(r.args)[:200]}"
+            print(f"[{k}] {r.outcome} {r.cpu_s:.1f}s {r.peak_mb:.0f}MB {_shown(r.args)[:200]}"
                   f" | {r.first_err[:200]}", file=sys.stderr, flush=True)
 
-    results = campaign(a.n, a.seed, a.timeout, a.fast, a.workers, progress)
+    rerun = bad_cases(a.rerun) if a.rerun else None
+    results = campaign(a.n, a.seed, a.timeout, a.fast, a.workers, progress, a.api, rerun)
     print(report(results))
     print(f"\n{len(results)} invocations in {time.perf_counter() - t0:,.0f} s (timeout {a.timeout:g} CPU s, "
           f"memory cap {MEMORY_CAP_BYTES / 2**30:.0f} GiB)")

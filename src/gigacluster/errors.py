@@ -52,6 +52,16 @@ _BOUNDS = {"greater_than": ("gt", ">"), "greater_than_equal": ("ge", "≥"), "le
            "less_than_equal": ("le", "≤")}
 
 
+_PLAIN = {"float_parsing": "expected a number", "float_type": "expected a number",
+          "int_parsing": "expected a whole number", "int_type": "expected a whole number",
+          "int_from_float": "expected a whole number", "int_parsing_size": "expected a whole number of a sane size",
+          "finite_number": "must be a finite number", "bool_parsing": "expected true or false",
+          "bool_type": "expected true or false", "string_type": "expected text", "extra_forbidden": "unknown field",
+          "dict_type": "expected a mapping", "model_type": "expected a mapping", "list_type": "expected a list",
+          "model_attributes_type": "expected a mapping"}
+"""pydantic's error types in plain words (its own messages read 'Input should be ...')."""
+
+
 def _bound_reason(error: Any) -> str | None:
     """'must be > 0' / 'must be ≤ 1e8' / 'not one of a, b' for pydantic's bound and choice errors."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
@@ -60,20 +70,40 @@ def _bound_reason(error: Any) -> str | None:
         return f"must be {sign} {ctx[key]}"
     if kind == "literal_error":
         return f"not one of {ctx.get('expected', '')}"
-    return None
+    return _PLAIN.get(kind)
+
+
+def error_reason(error: Any) -> str:
+    """'must be ≤ 1e8, got 1e+400' for one pydantic error (a dict of ``ValidationError.errors()``):
+    what is allowed and the value given, in one line."""
+    if error.get("type") == "missing":
+        return "required, not given"
+    given = error.get("input")
+    shown = repr(given) if isinstance(given, str | int | float | bool) or given is None else type(given).__name__
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    msg = _bound_reason(error) or str(error.get("msg", "invalid value")).replace("\n", " ")
+    msg = msg.removeprefix("Value error, ").removesuffix(".")
+    return msg if isinstance(given, str) and shown in msg else f"{msg}, got {shown}"
+
+
+def option_line(exc: Exception) -> str | None:
+    """One line for a command-line value the parser refused (a click ``BadParameter`` whose cause is
+    pydantic's): the option, what is allowed and the value given; None for other usage errors."""
+    param, cause = getattr(exc, "param", None), exc.__cause__
+    if param is None or not isinstance(cause, ValidationError) or not cause.errors():
+        return None
+    opts = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+    name = opts[0].removeprefix("--") if opts else str(getattr(param, "name", "value"))
+    return f"{name}: {error_reason(cause.errors(include_url=False)[0])}"
 
 
 def validation_line(exc: ValidationError) -> str:
     """One line for a pydantic ValidationError: the field path, the reason and the value given."""
     first = exc.errors(include_url=False)[0]
     loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
-    given = first.get("input")
-    shown = repr(given) if isinstance(given, str | int | float | bool) or given is None else type(given).__name__
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    msg = _bound_reason(first) or str(first.get("msg", "invalid value")).replace("\n", " ")
     extra = f" ({len(exc.errors())} errors, first shown)" if len(exc.errors()) > 1 else ""
-    return f"{loc}: {msg}, got {shown}{extra}"
+    return f"{loc}: {error_reason(first)}{extra}"
 
 
 def from_validation(exc: ValidationError) -> GigaclusterError:

@@ -38,6 +38,9 @@ MAX_VOCAB = 100_000_000
 MAX_SEQ = 1_000_000_000
 MAX_FACTOR = 1e6  # dimensionless multipliers (oversubscription, hazard multiplier, slowdown)
 MAX_RATE = 1e9  # rates per day or per 1000 node-days; prices per unit
+MAX_LOCAL_WORKERS = 256  # sweep worker processes on one machine (each imports the package: ~150 MB)
+MIN_LOAD = 1e-3  # offered load of a synthetic workload: below 0.1 % busy its arrival window is centuries
+MAX_LOAD = 100.0
 
 Accelerators = Annotated[int, Field(gt=0, le=MAX_ACCELERATORS)]
 PowerMW = Annotated[float, Field(gt=0, le=MAX_MW)]
@@ -60,6 +63,7 @@ Experts = Annotated[int, Field(gt=0, le=MAX_EXPERTS)]
 Vocab = Annotated[int, Field(gt=0, le=MAX_VOCAB)]
 SeqLen = Annotated[int, Field(gt=0, le=MAX_SEQ)]
 Tokens = Annotated[float, Field(gt=0, le=MAX_TOKENS)]
+Load = Annotated[float, Field(ge=MIN_LOAD, le=MAX_LOAD)]
 
 RANGES: dict[str, tuple[str, float, float, str]] = {
     # name: (unit, lowest, highest, why)
@@ -79,4 +83,7 @@ RANGES: dict[str, tuple[str, float, float, str]] = {
     "sequence length": ("tokens", 1, MAX_SEQ, ""),
     "multipliers (PUE, oversubscription, slowdown)": ("x", 1, MAX_FACTOR, ""),
     "rates and prices per unit": ("per unit", 0, MAX_RATE, ""),
+    "sweep worker processes on this machine": ("count", 0, MAX_LOCAL_WORKERS, "each holds ~150 MB"),
+    "offered load (synthetic scheduling workload)": ("x", MIN_LOAD, MAX_LOAD,
+                                                     "below 0.1 % the arrival window spans centuries"),
 }

@@ -59,6 +59,9 @@ def test_serve_accepts_an_overlay(tmp_path: Path) -> None:
     (["calibrate", "--backend", "numpy", "--device", "cuda:0"], "device: the numpy backend measures the CPU only"),
     (["calibrate", "--compare", "/nonexistent.yaml"], "calibration: no such file"),
     (["calibrate", "--family", "hoper"], "family: unknown 'hoper'; did you mean hopper"),
+    # refused before measuring (fuzz: over 60 CPU-seconds on a CPU): the layer would dwarf the grid
+    (["calibrate", "--tp", "1"], "tp: the llama3-8b layer GEMMs at 256 tokens and tp=1 are 111.7 GFLOP a pass"),
+    (["calibrate", "--quick", "--model", "llama3-405b"], "raise --tp or lower --tokens"),
 ])
 def test_calibration_errors_are_one_line(args: list[str], needle: str, capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,3 +126,15 @@ def test_api_train_request_takes_the_overlay(tmp_path: Path) -> None:
     req = api.TrainRequest(model="llama3-8b", gpus=64, global_batch_tokens=2 * 2**20)
     fast = api.train(req.model_copy(update={"calibration": str(p)}))
     assert fast.best.step_time_s < api.train(req).best.step_time_s
+
+
+@pytest.mark.parametrize("out", ["/", "{tmp}/a-file/overlay.yaml"])
+def test_unwritable_out_is_refused_before_measuring(out: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fuzz: ``calibrate --out /`` measured for a minute, printing progress, then failed (a multi-line error)."""
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setattr("gigacluster.api.calibrate", lambda *a, **k: pytest.fail("measured before checking --out"))
+    monkeypatch.setattr("sys.argv", ["gigacluster", "calibrate", "--quick", "--out", out.format(tmp=tmp_path)])
+    assert run_guarded(app) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error out:") and "\n" not in err

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from gigacluster.calibrate.build import build_overlay
 from gigacluster.calibrate.compare import compare, median_ape
 from gigacluster.calibrate.device import DeviceInfo
 from gigacluster.calibrate.fit import fit_all, nonneg_relative_lstsq
+from gigacluster.calibrate.records import AttentionPoint, CollectivePoint, GemmPoint, Measurements
 from gigacluster.errors import GigaclusterError
 from gigacluster.training.calibration import load_calibration
-from tests.calibrate.conftest import h100, synthetic
+from tests.calibrate.conftest import h100, synthetic, timing
 
 
 @settings(max_examples=25, deadline=None)
@@ -149,3 +151,23 @@ def test_one_contended_sample_is_left_out_of_the_refit(dev: DeviceInfo) -> None:
 def test_no_outliers_are_dropped_from_clean_data(dev: DeviceInfo) -> None:
     fit = fit_all(synthetic(dev, 0.6, 1e-5, 0.9), dev)
     assert fit.gemm["bf16"].training.outliers == 0 and fit.gemm["bf16"].serving.outliers == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(1e-7, 10.0), min_size=24, max_size=24))
+def test_fits_of_any_positive_timings_are_finite_and_warning_free(times: list[float]) -> None:
+    """Noise, contention or a wrong reference peak may leave a kind unfitted, never a division by zero."""
+    it = iter(times)
+    gemm = [GemmPoint(precision=p, m=m, n=nk, k=nk, role="grid", timing=timing(next(it)))
+            for p in ("bf16", "fp8") for m in (128, 2048) for nk in (1024, 4096)]
+    att = [AttentionPoint(precision="bf16", batch=1, heads=16, seq_len=s, head_dim=128, phase=ph,
+                          timing=timing(next(it))) for s in (1024, 4096) for ph in ("fwd", "bwd")]
+    col = [CollectivePoint(op=o, ranks=8, tier="scaleup", size_bytes=s, timing=timing(next(it)))
+           for o in ("all_reduce", "all_gather") for s in (1e6, 1.6e7, 2.56e8)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fit_all(Measurements(gemm=gemm, attention=att, collectives=col), h100())
+    for g in fit.gemm.values():
+        assert 0 < g.efficiency < float("inf") and 0 < g.serving_efficiency < float("inf")
+    if fit.attention is not None:
+        assert 0 < fit.attention.serving_efficiency < float("inf")

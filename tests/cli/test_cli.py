@@ -54,6 +54,13 @@ def test_version() -> None:
     (["train", "--model", "llama3-8b", "--gpus", "100", "--tp", "8"], "tp=8 must divide the GPU count"),
     (["train", "--model", "llama3-8b", "--precision", "int3"], "precision: 'int3' not one of"),
     (["validate", "training", "--cases", "/nonexistent.csv"], "cases: no such file"),
+    # values the option parser refuses: the option, what is allowed and the value, not pydantic's own text
+    (["cost", "--usd-per-mwh", "abc"], "usd-per-mwh: expected a number, got 'abc'"),
+    (["cost", "--format", ""], "format: '' is not one of 'table', 'json', 'csv'"),
+    (["calibrate", "--tokens", "1.5"], "tokens: expected a whole number, got '1.5'"),
+    (["reliability", "--gpus", "1k", "--days", "nan"], "days: must be a finite number, got nan"),
+    (["serve", "--model", "llama3-8b", "--accelerator", "h100-sxm", "--prefix-hit-rate", "1e30"],
+     "prefix_hit_rate: must be < 1.0, got 1e+30"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], needle: str, capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:

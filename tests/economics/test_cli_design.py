@@ -24,6 +24,14 @@ def test_design_json_has_the_documented_keys() -> None:
     assert out["it_power_mw"] <= 1020
 
 
+@pytest.mark.parametrize("accelerator", ["trn2", "tpu-v3", "mtia-v2"])
+def test_design_of_an_accelerator_without_a_scale_up_rate(accelerator: str) -> None:
+    """Catalog accelerators with no scale-up bandwidth (fuzz: a 422 naming an internal field over HTTP)."""
+    res = runner.invoke(app, ["design", "--accelerators", "1000", "--accelerator", accelerator, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["system"]["scaleup_gbytes_per_s"] is None
+
+
 def test_design_scenario_table_and_override() -> None:
     res = runner.invoke(app, ["design", "--scenario", "meta-24k"])
     assert res.exit_code == 0 and "3 tiers" in res.stdout and "8 network pods of 3,072 accelerators" in res.stdout

@@ -37,6 +37,18 @@ def test_large_job_prefers_one_pod_then_spans_pods() -> None:
     assert p.total_free == 0
 
 
+def test_spanning_gang_sorts_only_the_pods_it_reaches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many tiny pods (fuzz: ``schedule --domains-per-pod 3`` timed out): a gang spread over pods looks
+    at the pods it fills, not at every domain of the cluster."""
+    p = Placement(ClusterSpec(gpus=16_384, gpus_per_domain=8, domains_per_pod=3))
+    seen: list[int] = []
+    real = Placement._pod_domains
+    monkeypatch.setattr(Placement, "_pod_domains", lambda self, pod: seen.append(pod) or real(self, pod))
+    alloc, cross = p.allocate(100) or ([], False)
+    assert cross and sum(n for _, n in alloc) == 100
+    assert len(seen) == 5, "100 GPUs on 24-GPU pods: five pods reached"
+
+
 def test_cluster_spec_rejects_partial_domains() -> None:
     with pytest.raises(GigaclusterError, match="gpus"):
         ClusterSpec(gpus=12, gpus_per_domain=8)

@@ -74,7 +74,7 @@ def test_cost_spec_refuses_nan_and_negative_prices(kwargs: dict[str, float]) -> 
 
 def test_scheduling_specs_refuse_huge_and_negative() -> None:
     for build in (lambda: ClusterSpec(gpus=10**9), lambda: SimOptions(seed=-1), lambda: SyntheticSpec(jobs=10**23),
-                  lambda: SyntheticSpec(load=math.nan)):
+                  lambda: SyntheticSpec(load=math.nan), lambda: SyntheticSpec(load=5e-324)):
         with pytest.raises(ValidationError) as exc:
             build()
         _line(exc.value)

@@ -50,6 +50,14 @@ def test_every_point_is_one_row_and_invalid_points_are_error_rows(tmp_path: Path
     assert len(pd.read_csv(tmp_path / "s" / "frontier.csv")) == len(out.summary.fronts[0].rows) > 0
 
 
+@pytest.mark.parametrize("workers", [65536, -1])
+def test_local_worker_count_is_bounded_before_anything_starts(tmp_path: Path, workers: int) -> None:
+    """Fuzz: ``sweep --workers 65536`` would start a LocalCluster of 65,536 processes."""
+    with pytest.raises(GigaclusterError, match=r"workers: must be in \[0, 256\]"):
+        run(DESIGN, tmp_path / "s", workers=workers)
+    assert not (tmp_path / "s").exists()
+
+
 def test_point_ids_are_stable_across_runs(tmp_path: Path) -> None:
     a = run(DESIGN, tmp_path / "a", workers=0).frame
     b = run(DESIGN, tmp_path / "b", workers=0).frame

@@ -55,3 +55,36 @@ def test_in_suite_sample_has_no_bad_outcome(fuzz: ModuleType, tmp_path: Path,
         if outcome not in ("ok", "clean error"):
             bad.append(f"{outcome}: gigacluster {' '.join(args)} -> {err.strip()[-300:]}")
     assert not bad, "\n".join(bad[:10])
+
+
+def test_api_requests_come_from_the_openapi_schema(fuzz: ModuleType) -> None:
+    api = fuzz.fuzz_api
+    a = api.generate(200, 0)
+    assert a == api.generate(200, 0)
+    assert {x[1] for x in a} == set(api.endpoints())
+    assert any("NaN" in x[2] or "Infinity" in x[2] for x in a)
+    assert any(x[2].startswith("{") and "bogus" in x[2] for x in a)
+
+
+def test_api_outcomes(fuzz: ModuleType) -> None:
+    neg, nonfinite = fuzz._negative_number, fuzz._non_finite
+    assert fuzz.fuzz_api.classify('HTTP 200\n{"a": 1.5}', neg, nonfinite) == "ok"
+    assert fuzz.fuzz_api.classify('HTTP 200\n{"a": NaN}', neg, nonfinite) == "non-finite output"
+    assert fuzz.fuzz_api.classify('HTTP 200\n{"power_mw": -3}', neg, nonfinite) == "non-finite output"
+    assert fuzz.fuzz_api.classify('HTTP 422\n{"detail": [{"loc": ["body", "gpus"], "msg": "must be > 0, got 0"}]}',
+                                  neg, nonfinite) == "clean error"
+    assert fuzz.fuzz_api.classify('HTTP 400\n{"detail": "bad"}', neg, nonfinite) == "multi-line error"
+    assert fuzz.fuzz_api.classify("HTTP 500\nInternal Server Error", neg, nonfinite) == "traceback"
+    assert fuzz.fuzz_api.classify("HTTP 504\n{}", neg, nonfinite) == "timeout"
+
+
+def test_in_suite_api_sample_has_no_bad_outcome(fuzz: ModuleType) -> None:
+    bad, ok = [], 0
+    for args in fuzz.fuzz_api.generate(120, 0, fast=True):
+        rc, out, err = fuzz.call_in_process(args)
+        outcome = fuzz.classify(rc, out, err, args)
+        ok += outcome == "ok"
+        if outcome not in ("ok", "clean error"):
+            bad.append(f"{outcome}: {fuzz._shown(args)[:300]} -> {(out + err).strip()[-300:]}")
+    assert not bad, "\n".join(bad[:10])
+    assert ok >= 20  # the sample also gets past validation

@@ -15,6 +15,7 @@ from gigacluster.limits import (
     MAX_SEQ,
     MAX_TOKENS,
     MAX_USD,
+    Load,
 )
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.scheduling.cluster import MAX_SCHED_GPUS, MAX_SIMULATED_GPUS
@@ -117,7 +118,7 @@ class ScheduleRequest(Request):
     researchers: int = Field(500, gt=0, le=1_000_000)
     jobs: int | None = Field(None, gt=0, le=MAX_SCHED_JOBS)
     seed: int = Field(0, ge=0, le=MAX_SEED)
-    load: float = Field(0.9, gt=0, le=100.0)
+    load: Load = 0.9
     gpus_per_domain: int = Field(8, gt=0, le=100_000)
     domains_per_pod: int = Field(128, gt=0, le=MAX_SCHED_GPUS)
     cross_pod_slowdown: float = Field(1.25, ge=1.0, le=1000.0)

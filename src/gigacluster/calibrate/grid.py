@@ -82,6 +82,29 @@ def grid_for(kind: str, name: str, layer: LayerShapes | None = None) -> BenchGri
     return grid.model_copy(update={"layer": layer}) if layer is not None else grid
 
 
+MAX_LAYER_TO_GRID = 2.0
+"""The layer's GEMMs are a held-out check of the fit: they may cost at most this many times the grid's own."""
+
+
 def check_layer(layer: LayerShapes) -> None:
     if layer.tokens < 1 or layer.tp < 1:
         raise GigaclusterError("layer", f"tokens and tp must be ≥ 1, got tokens={layer.tokens}, tp={layer.tp}")
+
+
+def gemm_flops(shapes: list[tuple[str, int, int, int]]) -> float:
+    """FLOPs of one pass over (role, m, n, k) GEMMs: 2·m·n·k each."""
+    return float(sum(2.0 * m * n * k for _, m, n, k in shapes))
+
+
+def check_work(grid: BenchGrid, spec: ModelSpec | None) -> None:
+    """Refuse up front a layer whose GEMMs would dwarf the grid they check (``--tp 1`` on a CPU ran for
+    minutes): naming its cost, the grid's and what to change."""
+    if grid.layer is None or spec is None:
+        return
+    mine = gemm_flops(layer_gemms(spec, grid.layer.tokens, grid.layer.tp))
+    ref = gemm_flops([("grid", m, nk, nk) for m in grid.gemm_m for nk in grid.gemm_nk])
+    if mine > MAX_LAYER_TO_GRID * ref:
+        raise GigaclusterError("tp", f"the {grid.layer.model} layer GEMMs at {grid.layer.tokens} tokens and "
+                                     f"tp={grid.layer.tp} are {mine / 1e9:,.1f} GFLOP a pass, more than "
+                                     f"{MAX_LAYER_TO_GRID:g}x the {grid.name} grid's {ref / 1e9:,.1f} GFLOP they "
+                                     "check: raise --tp or lower --tokens")

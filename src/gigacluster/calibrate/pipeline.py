@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from gigacluster.calibrate.backends import get_backend
 from gigacluster.calibrate.build import build_overlay
 from gigacluster.calibrate.fit import fit_all
-from gigacluster.calibrate.grid import LayerShapes, check_layer, grid_for
+from gigacluster.calibrate.grid import LayerShapes, check_layer, check_work, grid_for
 from gigacluster.calibrate.overlay import CalibrationOverlay
 from gigacluster.calibrate.run import Progress, describe, quiet, run_grid
 from gigacluster.catalog import get_model
@@ -51,6 +51,8 @@ def calibrate(req: CalibrateRequest, say: Progress = quiet, command: str = "") -
     backend = get_backend(req.backend, req.device)
     grid = grid_for(backend.kind, req.grid)
     grid = grid_for(backend.kind, req.grid, _layer(req, grid.layer))
+    if backend.kind == "cpu":  # a GPU runs even a 405B layer in milliseconds
+        check_work(grid, get_model(grid.layer.model) if grid.layer is not None else None)
     dev = describe(backend, req.device, req.accelerator, req.peak_tflops, req.mem_tbps)
     if req.family is not None:
         families = shipped_raw()["gemm"]["efficiency_max"]

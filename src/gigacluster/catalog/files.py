@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -142,3 +143,18 @@ def read_csv(path: Path | str, field: str) -> tuple[list[str], list[tuple[int, d
     if not header:
         raise GigaclusterError(field, f"'{path}' has no header row")
     return header, rows
+
+
+def check_writable(path: Path | str, field: str) -> Path:
+    """Refuse up front an output file that cannot be written (a directory, a parent that is a file or
+    read-only), so that long work is not done for nothing."""
+    p = Path(path)
+    shown = str(p)[:120]
+    if p.is_dir():
+        raise GigaclusterError(field, f"'{shown}' is a directory; give a file name")
+    parent = next((q for q in (p.parent, *p.parent.parents) if q.exists()), Path("."))
+    if not parent.is_dir():
+        raise GigaclusterError(field, f"cannot write '{shown}': '{str(parent)[:120]}' is not a directory")
+    if not os.access(parent, os.W_OK):
+        raise GigaclusterError(field, f"cannot write '{shown}': '{str(parent)[:120]}' is not writable")
+    return p

@@ -14,6 +14,7 @@ from gigacluster import api
 from gigacluster.calibrate import CalibrationOverlay, load_overlay, save_overlay
 from gigacluster.calibrate.backends import BACKENDS
 from gigacluster.calibrate.compare import CompareRow, median_ape
+from gigacluster.catalog.files import check_writable
 from gigacluster.cli.common import Format, console, emit_csv, emit_json, err_console
 
 WIDE = 112  # the tables need this many columns; wider than a default 80-column pipe
@@ -99,10 +100,13 @@ def calibrate(
         overlay = load_overlay(compare_file)
         _report(overlay, api.compare_calibration(overlay), fmt, fresh=False)
         return
+    check_writable(out, "out")  # before minutes of measuring
     req = api.CalibrateRequest(backend=backend, device=device, grid="quick" if quick else "full", model=model,
                                tokens=tokens, tp=tp, accelerator=accelerator, family=family,
                                peak_tflops=peak_tflops, mem_tbps=mem_tbps)
-    say = (lambda s: err_console.print(f"  {s}")) if fmt is Format.table else (lambda s: None)
+    # progress on a terminal only, like the other commands' (piped stderr keeps just an error's one line)
+    say = (lambda s: err_console.print(f"  {s}")) if fmt is Format.table and err_console.is_terminal else (
+        lambda s: None)
     overlay = api.calibrate(req, progress=say, command=" ".join(["gigacluster", *sys.argv[1:]]))
     path = save_overlay(overlay, out)
     _report(overlay, api.compare_calibration(overlay), fmt, fresh=True)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from gigacluster.errors import GigaclusterError, check_choice, validation_line
+from gigacluster.errors import GigaclusterError, check_choice, option_line, validation_line
 from gigacluster.results import Result, Scalar, first_non_finite
 
 CALIBRATION_HELP = "calibration overlay YAML from gigacluster calibrate (default: the shipped calibration)"
@@ -138,7 +138,8 @@ def run_guarded(app: typer.Typer) -> int:
     except Exception as exc:  # click usage errors carry their own exit code
         code = getattr(exc, "exit_code", None)
         if code is not None and hasattr(exc, "format_message"):
-            err_console.print(f"[red]error[/red] {exc.format_message()}", highlight=False, soft_wrap=True)
+            line = option_line(exc) or exc.format_message()
+            err_console.print(f"[red]error[/red] {line}", highlight=False, soft_wrap=True)
             return int(code)
         raise
     return code if isinstance(code, int) and not isinstance(code, bool) else 0

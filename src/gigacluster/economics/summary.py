@@ -31,7 +31,7 @@ class SystemSummary(Result):
     """What the training and scheduling models see of the design."""
 
     scaleup_domain: int = quantity("GPUs per scale-up domain")
-    scaleup_gbytes_per_s: float = quantity("Scale-up bandwidth per GPU", "GB/s")
+    scaleup_gbytes_per_s: float | None = quantity("Scale-up bandwidth per GPU (None: no scale-up link)", "GB/s")
     scaleout_gbits_per_s: float = quantity("Scale-out bandwidth per GPU", "Gb/s")
     pod_gpus: float = quantity("GPUs per pod")
     oversubscription: float = quantity("Oversubscription above the pod", ":1")

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gigacluster.errors import GigaclusterError
+from gigacluster.errors import from_validation
 
 Deployment = Literal["agg", "disagg", "auto"]
 Routing = Literal["round_robin", "least_outstanding", "kv_aware"]
@@ -76,6 +76,4 @@ def parse_options(**values: Any) -> ServingOptions:
     try:
         return ServingOptions(**values)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise GigaclusterError(field, f"{err['msg']} (got {err.get('input')!r})") from None
+        raise from_validation(exc) from None

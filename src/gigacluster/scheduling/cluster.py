@@ -15,6 +15,7 @@ All or nothing: ``allocate`` either returns the full allocation or ``None`` and 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -130,8 +131,8 @@ class Placement:
         if pod >= 0:
             return self._fill(self._pod_domains(pod), n), False
         pods = sorted(range(len(self.pod_free)), key=lambda p: (-self.pod_free[p], p))
-        domains = [d for p in pods for d in self._pod_domains(p)]
-        alloc = self._fill(domains, n)
+        # lazily: only the pods the gang reaches are sorted (O(pods + touched domains), not O(domains))
+        alloc = self._fill((d for p in pods if self.pod_free[p] for d in self._pod_domains(p)), n)
         return alloc, len({d // self.dpp for d, _ in alloc}) > 1
 
     def _best_pod(self, n: int) -> int:
@@ -146,7 +147,7 @@ class Placement:
         hi = min(lo + self.dpp, len(self.free))
         return sorted(range(lo, hi), key=lambda d: (-self.free[d], d))
 
-    def _fill(self, domains: list[int], n: int) -> Alloc:
+    def _fill(self, domains: Iterable[int], n: int) -> Alloc:
         alloc: Alloc = []
         left = n
         for d in domains:

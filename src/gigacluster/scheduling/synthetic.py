@@ -16,7 +16,7 @@ import math
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from gigacluster.limits import MAX_DAYS, Seed
+from gigacluster.limits import MAX_DAYS, Load, Seed
 from gigacluster.scheduling.cluster import MAX_SCHED_GPUS
 from gigacluster.scheduling.simulate import MAX_SCHED_JOBS
 from gigacluster.scheduling.workload import Offered, Workload, build
@@ -87,7 +87,7 @@ class SyntheticSpec(BaseModel):
     jobs: int = Field(default=100_000, gt=0, le=MAX_SCHED_JOBS)
     researchers: int = Field(default=500, gt=0, le=1_000_000)
     cluster_gpus: int = Field(default=16_384, gt=0, le=MAX_SCHED_GPUS)
-    load: float = Field(default=0.9, gt=0, le=100, description="offered load: busy share of an unbounded cluster "
+    load: Load = Field(default=0.9, description="offered load: busy share of an unbounded cluster "
                         "over the arrival window (GPU-time past the window not counted)")
     horizon_h: float = Field(default=28 * 24.0, gt=0, le=MAX_DAYS * 24,
                              description="arrival window aimed at (a month of research); job sizes are "

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.limits import MAX_LOCAL_WORKERS
 from gigacluster.sweeps.evaluate import check_keys, evaluate_chunk
 from gigacluster.sweeps.sample import Point, sample_points
 from gigacluster.sweeps.spec import SweepSpec
@@ -153,6 +154,9 @@ def _run_dask(spec: SweepSpec, store: Store, todo: list[Chunk], tick: Callable[[
 def run_sweep(spec: SweepSpec, out: str | Path, workers: int | None = None, scheduler: str | None = None,
               resume: bool = False, progress: Progress | None = None) -> RunStats:
     """Run (or continue) a sweep into ``out``; ``workers=0`` runs in this process without Dask."""
+    if workers is not None and not 0 <= workers <= MAX_LOCAL_WORKERS:
+        raise GigaclusterError("workers", f"must be in [0, {MAX_LOCAL_WORKERS}] local worker processes, got "
+                                          f"{workers} (a larger cluster: --scheduler)")
     check_keys(spec)
     points = sample_points(spec)
     size = chunk_size(spec, len(points))

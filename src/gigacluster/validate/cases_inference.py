@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigacluster.catalog import get_model
 from gigacluster.catalog.files import read_csv
-from gigacluster.errors import GigaclusterError
+from gigacluster.errors import GigaclusterError, error_reason
 from gigacluster.llm.spec import ModelSpec
 from gigacluster.validate.paths import default_cases
 from gigacluster.validate.report import Skipped
@@ -162,7 +162,7 @@ def _case(row: dict[str, str]) -> InferenceCase:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
         where = f"case {row.get('id', '?')}.{field}"
-        raise GigaclusterError(where, f"{err['msg']} (got {err.get('input')!r})") from None
+        raise GigaclusterError(where, error_reason(err)) from None
 
 
 def default_cases_path() -> Path:

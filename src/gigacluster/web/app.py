@@ -4,6 +4,7 @@ from the installed ``swagger-ui-bundle-v2`` package, so it works offline)."""
 
 import functools
 import json
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -12,14 +13,18 @@ from typing import Any
 
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
 
 from gigacluster import __version__
 from gigacluster.catalog.scenarios import Scenario
-from gigacluster.errors import GigaclusterError
+from gigacluster.errors import GigaclusterError, error_reason
 from gigacluster.web.endpoints import ENDPOINTS, Endpoint, Options, options, scenarios
 from gigacluster.web.limits import Oversize, WebLimits, check
 from gigacluster.web.runner import Busy, Runner, TimedOut, request_key
@@ -33,6 +38,36 @@ def _error(status: int, field: str, msg: str, kind: str, **extra: Any) -> JSONRe
     return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": kind, **extra}]}, status_code=status)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as strings: strict JSON has neither (an error echoing a NaN input
+    would otherwise fail to render, a 500)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _details(errors: Any) -> list[Any]:
+    """FastAPI's 422 details, each ``msg`` one line with the allowed range and the value given."""
+    return [_finite(jsonable_encoder(e | {"msg": error_reason(e)})) for e in errors]
+
+
+async def _request_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": _details(exc.errors())}, status_code=422)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A body that cannot be read (not UTF-8, ...) names the body as its field, like every other 4xx."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and isinstance(exc.detail, str):
+        return JSONResponse({"detail": [{"loc": ["body"], "msg": exc.detail, "type": "body_error"}]}, 400)
+    return await http_exception_handler(request, exc)
+
+
 def _install_errors(app: FastAPI) -> None:
     async def domain(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, GigaclusterError)
@@ -41,7 +76,7 @@ def _install_errors(app: FastAPI) -> None:
     async def spec(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ValidationError)
         first = exc.errors()[0]
-        return _error(422, ".".join(str(p) for p in first["loc"]), first["msg"], first["type"])
+        return _error(422, ".".join(str(p) for p in first["loc"]), error_reason(first), first["type"])
 
     async def oversize(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Oversize)
@@ -56,7 +91,8 @@ def _install_errors(app: FastAPI) -> None:
                             status_code=504)
 
     for kind, handler in ((GigaclusterError, domain), (ValidationError, spec), (Oversize, oversize),
-                          (Busy, busy), (TimedOut, timed_out)):
+                          (Busy, busy), (TimedOut, timed_out), (RequestValidationError, _request_error),
+                          (HTTPException, _http_error)):
         app.add_exception_handler(kind, handler)
 
 
