@@ -65,3 +65,13 @@ def test_collectives_add_host_ops_and_fsdp_gathers_per_layer() -> None:
     assert kernels.collectives_per_pass(d, Candidates.of(Layout(tp=1)))[0] == 0.0
     alpha = np.array([1e-5])
     assert np.isclose(kernels.per_layer_collectives_s(d, c, alpha)[0], 11 * 1e-5)
+
+
+def test_recomputed_layers_dispatch_their_ops_again() -> None:
+    """The host floor of a re-run pass counts the share of layers recomputed (full = every layer)."""
+    job, cal = small_job(), load_calibration()
+    c = Candidates.of(Layout(tp=8, dp=1, micro_batch=1, recompute="full", sharding="none"))
+    d = dims_of(job.model)
+    tiny = {p: np.zeros(1) for p in ("fwd", "bwd", "recompute")}  # GPU time negligible: host-bound
+    none, half, full = (kernels.host_excess_s(job, d, c, cal.kernels, tiny, np.full(1, r)) for r in (0.0, 0.5, 1.0))
+    assert none[0] < half[0] < full[0]

@@ -56,13 +56,14 @@ def host_fwd_s(d: Dims, c: Candidates, k: KernelCal) -> F:
 
 
 def host_excess_s(job: TrainingJob, d: Dims, c: Candidates, k: KernelCal,
-                  gpu: dict[str, F]) -> F:
+                  gpu: dict[str, F], rc_share: F) -> F:
     """Seconds per layer and micro-batch the GPU waits on the host. ``gpu`` holds the GPU time of
-    one layer's ``fwd``, ``bwd`` and ``recompute`` passes, each with its exposed communication."""
+    one layer's ``fwd``, ``bwd`` and ``recompute`` passes, each with its exposed communication;
+    ``rc_share``: share of the layers re-run in full (full / partial recompute)."""
     if job.accelerator.family in k.compiled_families:
         return np.zeros_like(gpu["fwd"])
     h = host_fwd_s(d, c, k)
-    h_rc = np.where(c.rc == 2, h, np.where(c.rc == 1, SELECTIVE_SHARE * h, 0.0))
+    h_rc = rc_share * h + np.where(c.rc == 1, SELECTIVE_SHARE * h, 0.0)
     return (np.maximum(0.0, h - gpu["fwd"]) + np.maximum(0.0, k.backward_ops_ratio * h - gpu["bwd"])
             + np.maximum(0.0, h_rc - gpu["recompute"]))
 

@@ -74,7 +74,7 @@ def _per_layer(job: TrainingJob, d: Dims, dense: LayerCost, moe: LayerCost | Non
     }
     comm = (out["tp_comm"] + out["cp_comm"] + out["ep_comm"]) / passes  # exposed comm of one pass
     gpu = {"fwd": fwd + comm, "bwd": bwd + comm, "recompute": rc + rc_share * comm}
-    out["host"] = kernels.host_excess_s(job, d, c, cal.kernels, gpu)
+    out["host"] = kernels.host_excess_s(job, d, c, cal.kernels, gpu, rc_share)
     return out
 
 
