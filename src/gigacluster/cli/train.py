@@ -23,9 +23,9 @@ def _print(out: TrainingResult) -> None:
                   f"seq {out.seq_len}, batch {out.global_batch_seqs} seqs, {out.precision}")
     console.print("layout: " + "  ".join(f"{k}={v}" for k, v in best.layout.model_dump().items())
                   + f"  (m={best.micro_batches} micro-batches)")
-    console.print(f"step {best.step_time_s:.3f} s   MFU {best.mfu:.1%} of BF16 peak, "
-                  f"{best.mfu_at_precision_peak:.1%} of {out.precision} peak   HFU {best.hfu:.1%}   "
-                  f"{best.tflops_per_gpu:.0f} TFLOP/s/GPU   {best.tokens_per_s:,.0f} tokens/s")
+    at_precision = "" if out.precision == "bf16" else f", {best.mfu_at_precision_peak:.1%} of {out.precision} peak"
+    console.print(f"step {best.step_time_s:.3f} s   MFU {best.mfu:.1%} of BF16 peak{at_precision}   "
+                  f"HFU {best.hfu:.1%}   {best.tflops_per_gpu:.0f} TFLOP/s/GPU   {best.tokens_per_s:,.0f} tokens/s")
     table = Table(title="step time breakdown (s)", show_header=False)
     for k, v in best.step_breakdown_s.items():
         table.add_row(k, f"{v:.4f}", f"{v / best.step_time_s:.1%}")
