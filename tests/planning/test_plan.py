@@ -99,3 +99,15 @@ def test_users_servable_come_from_the_peak_hour_of_the_day_fleet(meta24k: Plan) 
     peak_rps = sv.users_servable_by_whole_cluster * get_scenario("meta-24k").serving.requests_per_user_day \
         / 86400 * sv.peak_to_mean
     assert peak_rps == pytest.approx(engines * sv.plan.rate_per_engine_rps)
+
+
+def test_a_bad_scenario_traffic_profile_is_one_error_naming_the_field() -> None:
+    from gigacluster.economics import build_cluster, rates_of
+    from gigacluster.economics.spec import CostSpec
+    from gigacluster.errors import GigaclusterError
+    from gigacluster.planning.compose import serving_section
+    s = get_scenario("meta-24k")
+    bad = s.model_copy(update={"serving": s.serving.model_copy(update={"traffic_profile": "weekly"})})
+    rates = rates_of(build_cluster(s.design_spec(), CostSpec(**s.costs)))
+    with pytest.raises(GigaclusterError, match="traffic_profile"):
+        serving_section(bad, "h100-sxm", 24_576, rates)

@@ -65,10 +65,10 @@ def test_hierarchical_all_to_all_is_faster_inside_the_scaleup_domain_and_fp8_dis
     _, job, d, c8, fab = _moe_cost(1, 8)  # b200: 8 GPUs per NVLink domain
     _, _, _, c64, _ = _moe_cost(1, 64)
     t = tokens(job, c8)
-    inside = all_to_all_pass_s(job, d, c8, t, fab, CAL, 2.0)
-    across = all_to_all_pass_s(job, d, c64, t, fab, CAL, 2.0)
+    inside = all_to_all_pass_s(job, d, c8, t, fab, CAL, (2.0,))
+    across = all_to_all_pass_s(job, d, c64, t, fab, CAL, (2.0,))
     assert across[0] > inside[0] > 0
-    assert all_to_all_pass_s(job, d, c64, t, fab, CAL, 1.0)[0] < across[0]
+    assert all_to_all_pass_s(job, d, c64, t, fab, CAL, (1.0,))[0] < across[0]
 
 
 def test_expert_gradients_over_the_nic_are_not_multi_rail() -> None:

@@ -100,24 +100,30 @@ def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
     return per_layer, t * d.hidden * DTYPE_BYTES / c.tp
 
 
-def recompute_layers(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F) -> F:
+def recompute_layers(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F,
+                     static: dict[str, F] | None = None) -> F:
     """Layers per stage that ``partial`` recompute re-runs in full: the fewest whole layers for the
     stage to fit (Megatron ``--recompute-method block --recompute-num-layers N``); for ``full`` every
     layer, otherwise none. Depends on fixed memory constants only (never on fitted ones)."""
     stage = np.ceil(d.layers / c.pp)
+    if not np.any(c.rc == 3):
+        return np.where(c.rc == 2, stage, 0.0)
     per_layer, inp = _layer_bytes(job, d, c)
     inflight = schedules.inflight(c.sched, c.pp, c.vpp, micro_batches)
     cap = job.accelerator.hbm_gb * cal.memory.usable_fraction * GB
-    over = sum(_static_parts(job, d, c, cal).values()) + per_layer * (stage * inflight + 1.0) - cap
+    static = static if static is not None else _static_parts(job, d, c, cal)
+    over = sum(static.values()) + per_layer * (stage * inflight + 1.0) - cap
     need = np.clip(np.ceil(over / np.maximum((per_layer - inp) * inflight, 1.0)), 0.0, stage)
     return np.select([c.rc == 2, c.rc == 3], [stage, need], 0.0)
 
 
-def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F) -> Memory:
+def memory(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F,
+           recomputed: F | None = None) -> Memory:
+    """Memory per GPU; ``recomputed``: :func:`recompute_layers` when the caller has it already."""
     static = _static_parts(job, d, c, cal)
     per_layer, inp = _layer_bytes(job, d, c)
     stage = np.ceil(d.layers / c.pp)
-    n = recompute_layers(job, d, c, cal, micro_batches)
+    n = recompute_layers(job, d, c, cal, micro_batches, static) if recomputed is None else recomputed
     inflight = schedules.inflight(c.sched, c.pp, c.vpp, micro_batches)
     acts = (per_layer * (stage - n) + inp * n) * inflight + np.where(n > 0, per_layer, 0.0)
     return Memory(activations=acts / GB, **{k: v / GB for k, v in static.items()})

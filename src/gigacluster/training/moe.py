@@ -68,18 +68,22 @@ def remote_domains(ep_domains: F, topk: int) -> F:
 
 
 def all_to_all_pass_s(job: TrainingJob, d: Dims, c: Candidates, t: F, fab: TieredFabric,
-                      cal: Calibration, bytes_per: float) -> F:
-    """One dispatch (or combine) of the micro-batch's tokens, hierarchical over the fabric."""
-    size = t * d.topk * d.hidden * bytes_per / c.tp  # this GPU's token copies (sequence-parallel share)
+                      cal: Calibration, bytes_per: tuple[float, ...]) -> F:
+    """Sum over passes (one per entry of ``bytes_per``: dispatch, combine) of one hierarchical
+    all-to-all of the micro-batch's tokens at that many bytes per element."""
+    copies = t * d.topk * d.hidden / c.tp  # this GPU's token copies (sequence-parallel share)
     span = c.tp * c.cp * c.ep
     per_domain = np.clip(job.system.scaleup_domain // (c.tp * c.cp), 1, c.ep).astype(np.float64)
     inside = np.where(span <= job.system.scaleup_domain, c.ep.astype(np.float64), per_domain)
     domains = c.ep / inside
-    intra = all_to_all_s(size * inside / c.ep, inside, fab.bandwidth_gbps(1), cal.comm)
-    crossing = size / max(d.topk, 1) * remote_domains(domains, d.topk)  # deduplicated per domain
-    nic = fab.bandwidth_gbps(span)
-    inter = all_to_all_s(crossing * domains / np.maximum(domains - 1.0, 1.0), domains, nic, cal.comm)
-    return np.maximum(intra, np.where(domains > 1, inter, 0.0))
+    up, nic = fab.bandwidth_gbps(1), fab.bandwidth_gbps(span)
+    crossing = remote_domains(domains, d.topk) / max(d.topk, 1) * domains / np.maximum(domains - 1.0, 1.0)
+    total = np.zeros_like(copies)
+    for b in bytes_per:
+        intra = all_to_all_s(copies * b * inside / c.ep, inside, up, cal.comm)
+        inter = all_to_all_s(copies * b * crossing, domains, nic, cal.comm)  # deduplicated per domain
+        total = total + np.maximum(intra, np.where(domains > 1, inter, 0.0))
+    return total
 
 
 def dispatcher_s(d: Dims, t: F, c: Candidates, hbm_bytes: float, cal: Calibration) -> F:
@@ -97,13 +101,12 @@ def moe_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFab
     gemm = grouped_gemm_s(d, c, t, r.gemm_flops, cal) + dense / r.gemm_flops \
         + (GEMMS_PER_LAYER - 2.0) * cal.gemm.overhead_s
     inputs = t * (d.moe_gemm_input_bytes / DTYPE_BYTES) / c.tp  # GEMM input elements quantised
-    dispatch = all_to_all_pass_s(job, d, c, t, fab, cal, dispatch_bytes(job, cal))
-    combine = all_to_all_pass_s(job, d, c, t, fab, cal, DTYPE_BYTES)
+    a2a = all_to_all_pass_s(job, d, c, t, fab, cal, (dispatch_bytes(job, cal), DTYPE_BYTES))  # dispatch, combine
     return LayerCost(
         gemm=gemm, attn=attn,
         elem=elem + dispatcher_s(d, t, c, r.hbm_bytes, cal) + quantise_s(job, cal, inputs, r.hbm_bytes),
         tp_comm=_tp_comm(d, t, c, fab, cal, dispatch_bytes(job, cal)), cp_comm=_cp_comm(d, t, c, fab, cal),
-        ep_comm=dispatch + combine,
+        ep_comm=a2a,
     )
 
 

@@ -128,13 +128,15 @@ def _optimizer(d: Dims, c: Candidates, job: TrainingJob, r: Rates, cal: Calibrat
     return params * cal.optimizer.bytes_per_param / r.hbm_bytes
 
 
-def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tuple[dict[str, F], F]:
-    """Step-time parts (s) of every candidate and its micro-batch count m (memory not computed)."""
+def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tuple[dict[str, F], F, F]:
+    """Step-time parts (s) of every candidate, its micro-batch count m and the layers per stage
+    recompute re-runs (memory not computed)."""
     r, fab = Rates.of(job, cal), fabric_of(job, cal)
     dense = dense_layer(job, d, c, r, fab, cal)
     moe = moe_layer(job, d, c, r, fab, cal) if d.moe_layers else None
     m = np.ceil(job.global_batch_seqs / (c.dp * c.mb))
-    rc_share = recompute_layers(job, d, c, cal, m) / np.ceil(d.layers / c.pp)
+    recomputed = recompute_layers(job, d, c, cal, m)
+    rc_share = recomputed / np.ceil(d.layers / c.pp)
     stage = _stage(job, d, _per_layer(job, d, dense, moe, c, cal, rc_share), head_fwd_s(job, d, c, r), c)
     wgrad = stage.pop("wgrad")
     t_mb = sum(stage.values())
@@ -153,16 +155,16 @@ def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tu
         "optimizer": _optimizer(d, c, job, r, cal),
         "overhead": np.full(c.tp.shape, cal.step_overhead_s),
     }
-    return parts, m
+    return parts, m, recomputed
 
 
 def step_time_s(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> F:
-    parts, _ = step_parts(job, c, cal, d)
+    parts, _, _ = step_parts(job, c, cal, d)
     return np.sum([parts[k] for k in PARTS], axis=0)
 
 
 def evaluate(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims | None = None) -> Evaluation:
     """Step-time parts and memory of every candidate (validity is checked by the caller)."""
     d = d or dims_of(job.model)
-    parts, m = step_parts(job, c, cal, d)
-    return Evaluation(parts, memory(job, d, c, cal, m), m, recompute_layers(job, d, c, cal, m))
+    parts, m, recomputed = step_parts(job, c, cal, d)
+    return Evaluation(parts, memory(job, d, c, cal, m, recomputed), m, recomputed)
