@@ -41,6 +41,10 @@ MAX_RATE = 1e9  # rates per day or per 1000 node-days; prices per unit
 MAX_LOCAL_WORKERS = 256  # sweep worker processes on one machine (each imports the package: ~150 MB)
 MIN_LOAD = 1e-3  # offered load of a synthetic workload: below 0.1 % busy its arrival window is centuries
 MAX_LOAD = 100.0
+# Serving simulations: prefill chunk-steps of the simulated requests, sim_requests x input_len / token budget
+# per step. Measured: 91,500 chunk-steps (deepseek-v3 on tpu-v7, 1.5e5-token prompts, 5,000 requests) took
+# 106 CPU-s of search (~1.2 ms each), so 40,000 keeps one serve under the 60 CPU-s of the fuzz campaign.
+MAX_PREFILL_CHUNK_STEPS = 40_000
 
 Accelerators = Annotated[int, Field(gt=0, le=MAX_ACCELERATORS)]
 PowerMW = Annotated[float, Field(gt=0, le=MAX_MW)]

@@ -13,6 +13,7 @@ from gigacluster.inference.layout import memory_fit
 from gigacluster.inference.options import ServingOptions
 from gigacluster.inference.search import default_kv_precision
 from gigacluster.inference.simulate import Percentiles
+from gigacluster.limits import MAX_PREFILL_CHUNK_STEPS
 from gigacluster.llm.spec import ModelSpec
 
 
@@ -56,6 +57,17 @@ def _as_plan(spec: ModelSpec, accel: Accelerator, traffic: Traffic, d: DisaggPla
         prefix_cache=d.prefix_cache)
 
 
+def check_work(traffic: Traffic, opts: ServingOptions, cal: ServingCalibration) -> None:
+    """Refuse up front a simulation whose prefill alone would take too many engine steps: each
+    simulated request's prompt is prefilled in chunks of the per-step token budget."""
+    steps = opts.sim_requests * traffic.input_len / cal.global_.offline_max_tokens
+    if steps > MAX_PREFILL_CHUNK_STEPS:
+        raise GigaclusterError(
+            "input_len", f"simulating {opts.sim_requests:,} requests of {traffic.input_len:,.0f} prompt tokens takes "
+            f"~{steps:,.0f} prefill steps of {cal.global_.offline_max_tokens:,} tokens (limit "
+            f"{MAX_PREFILL_CHUNK_STEPS:,}): lower input_len or sim_requests")
+
+
 def plan_deployment(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: Slo | None = None,
                     options: ServingOptions | None = None, weight_precision: str = "fp8",
                     kv_precision: str | None = None, tp: int | None = None,
@@ -64,6 +76,7 @@ def plan_deployment(spec: ModelSpec, accel: Accelerator, traffic: Traffic, slo: 
     opts = options or ServingOptions()
     slo = slo or Slo()
     cal = cal or load_calibration()
+    check_work(traffic, opts, cal)
     kv = kv_precision or default_kv_precision(weight_precision)
     plans: list[ServingPlan] = []
     errors: list[GigaclusterError] = []
