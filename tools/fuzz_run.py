@@ -61,6 +61,7 @@ def _spawn(args: list[str], timeout_s: float, scratch: Path, k: int, judge: Judg
         try:
             cpu = max(1, int(timeout_s))
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+            os.chdir(scratch)  # relative outputs (plan --out ., calibrate's calib.yaml) stay out of the checkout
             _child(args, str(scratch / f"o{k}"), str(scratch / f"e{k}"), judge.call)
         finally:
             os._exit(70)
