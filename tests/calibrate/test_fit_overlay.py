@@ -63,12 +63,11 @@ def test_compare_overlay_predicts_what_was_measured(dev: DeviceInfo) -> None:
 
 def test_hand_written_overlay_with_bare_numbers(tmp_path: Path) -> None:
     p = tmp_path / "o.yaml"
-    p.write_text("training:\n  gemm.efficiency_max.hopper: 0.5\n  defaults.gpus: 1024\n"
+    p.write_text("training:\n  gemm.efficiency_max.hopper: 0.5\n  step_overhead_s: 0.05\n"
                  "inference:\n  families.hopper.gemm_eff: 0.4\n")
     o = load_overlay(p)
     cal = o.training_calibration()
-    assert cal.gemm_efficiency("hopper") == 0.5 and cal.defaults.gpus == 1024
-    assert isinstance(cal.defaults.gpus, int)
+    assert cal.gemm_efficiency("hopper") == 0.5 and cal.step_overhead_s == 0.05
     assert o.serving_calibration().family("hopper").gemm_eff == 0.4
     with pytest.raises(GigaclusterError, match="needs an overlay written by gigacluster calibrate"):
         compare(o)

@@ -82,11 +82,6 @@ class GoodputCal(_Frozen):
     profile: str  # failure profile of the reliability model used for end-to-end rows
 
 
-class DefaultsCal(_Frozen):
-    gpus: int
-    global_batch_tokens: int
-
-
 class Calibration(_Frozen):
     gemm: GemmCal
     moe: MoECal
@@ -98,7 +93,6 @@ class Calibration(_Frozen):
     step_overhead_s: float
     memory: MemoryCal
     goodput: GoodputCal
-    defaults: DefaultsCal
     kernels: KernelCal  # per-kernel and per-collective fixed costs (training/kernels.py)
 
     def gemm_efficiency(self, generation: str) -> float:
