@@ -86,7 +86,7 @@ function stats(p) {
     ["gpu_hour", "Cost per GPU-hour", usd(p.cost.usd_per_gpu_hour)], ["mfu", "MFU", pct(t.best.mfu)],
     ["job_gpus", "GPUs in the training job", num(t.gpus)], ["wall_days", "Days to train (wall-clock)", num(run.wall_days)],
     ["ettr", "ETTR", run.ettr === undefined ? "—" : pct(run.ettr)], ["run_cost", "Cost of the run", usd(run.cost_usd?.total_usd)],
-    ["serving_gpus", "Serving GPUs", num(sv.plan.gpus_needed)], ["mtok", "Price per Mtok served", usd(sv.cost.usd_per_mtok)],
+    ["serving_gpus", "Serving GPUs at the peak hour", num(sv.fleet_peak_gpus)], ["mtok", "Price per Mtok served", usd(sv.cost.usd_per_mtok)],
     ["researcher_median", "Median GPU-h per researcher-day", num(q.researcher_compute.median)],
     ["utilisation", "Cluster utilisation", pct(q.utilization)],
   ];
@@ -133,8 +133,9 @@ function texts(p) {
   const t = p.training, sv = p.serving, s = p.scheduling, lay = t.best.layout;
   $("training-text").textContent = `${t.model} on ${num(t.gpus)} × ${t.accelerator}: ` +
     Object.entries(lay).map(([k, v]) => `${k}=${v}`).join(" ") + `. ${t.job_choice}.`;
-  $("serving-text").textContent = `${sv.plan.model} on ${sv.plan.accelerator} (${sv.plan.layout}): ${num(sv.plan.replicas)} ` +
-    `replicas, ${num(sv.plan.gpus_needed)} GPUs (${pct(sv.share_of_cluster)} of the cluster), ` +
+  $("serving-text").textContent = `${sv.plan.model} on ${sv.plan.accelerator} (${sv.plan.layout}): ` +
+    `${num(sv.fleet_peak_gpus)} GPUs at the peak hour, ${num(sv.fleet_avg_gpus)} on average ` +
+    `(${sv.traffic_profile} day, N+${sv.n_plus}; ${pct(sv.share_of_cluster)} of the cluster), ` +
     `TTFT p99 ${num(sv.plan.ttft_ms.p99)} ms, TPOT p99 ${num(sv.plan.tpot_ms.p99)} ms.`;
   $("scheduling-text").textContent = `${num(s.researchers)} researchers under ${s.policy}, ${num(s.queue.jobs)} jobs ` +
     `simulated; mean queue wait ${num(s.queue.queue_wait_h.mean)} h; Gini of compute per researcher ` +
