@@ -61,3 +61,19 @@ def test_breakdowns_sum_to_their_totals(model: str, gpus: int) -> None:
         assert np.isclose(sum(r.memory_breakdown_gb.values()), r.memory_gb, rtol=1e-12)
         assert set(r.step_breakdown_s) == set(PARTS)
         assert all(v >= 0 for v in r.step_breakdown_s.values())
+
+
+def test_tensor_parallel_group_wider_than_a_node_uses_every_nic_of_the_node() -> None:
+    """TP 16 over two 8-GPU H100 nodes: NCCL rings run over the 8 NICs of each node (multi-rail), so
+    its TP traffic per micro-batch costs about what TP 8 over NVLink does, not 8x more (one 400 Gb/s
+    NIC per GPU)."""
+    from gigacluster.training.plan import plan_training
+
+    from .conftest import make_job
+
+    def tp_comm(tp: int) -> float:
+        job = make_job("llama3-70b", "h100-sxm", gpus=64, batch=64, tp=tp, pp=1, micro_batch=1, recompute="full")
+        best = plan_training(job, top_k=1).best
+        return best.step_breakdown_s["tp_comm"] / best.micro_batches  # per micro-batch (same tokens)
+
+    assert 0 < tp_comm(16) < 1.5 * tp_comm(8)
