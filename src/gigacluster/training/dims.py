@@ -61,6 +61,7 @@ class Dims:
     topk_groups: int = 0  # groups a token may use
     aux_loss: bool = False  # router trained with an auxiliary balance loss
     modules: ModuleBytes = ModuleBytes(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    mla_up_params: float = 0.0  # MLA up-projection weights (W_UQ/W_QR and W_UK/W_UV), per layer
 
     @property
     def moe_fraction(self) -> float:
@@ -115,6 +116,13 @@ def _mlp_act(h: int, ffn: int, gated: bool) -> float:
     return 2 * h + (6 if gated else 4) * ffn
 
 
+def _mla_up_params(spec: ModelSpec, qk: int) -> float:
+    m = spec.mla
+    if m is None:
+        return 0.0
+    return float((m.q_lora_rank or 0) * qk + m.kv_lora_rank * spec.heads * (m.qk_nope_head_dim + m.v_head_dim))
+
+
 def _module_bytes(spec: ModelSpec, qk: int, v: int, dense_mlp: float, moe_mlp: float) -> ModuleBytes:
     h, layers = spec.hidden, spec.layers
     dense, moe = spec.n_dense_layers / layers, spec.n_moe_layers / layers
@@ -153,4 +161,5 @@ def dims_of(spec: ModelSpec) -> Dims:
         groups=spec.moe_groups or 0, topk_groups=spec.moe_topk_groups or 0,
         aux_loss=spec.moe_balancing == "aux_loss",
         modules=_module_bytes(spec, qk, v, dense_mlp_act, moe_mlp_act),
+        mla_up_params=_mla_up_params(spec, qk),
     )
