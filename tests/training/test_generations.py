@@ -21,6 +21,8 @@ def test_every_accelerator_has_the_fields_the_model_needs(acc_id: str) -> None:
     assert acc.generation in cal.gemm.efficiency_max, f"{acc_id}: generation '{acc.generation}' not calibrated"
     assert acc.generation in cal.attention.relative_efficiency
     assert acc.family and acc.generation != "other"
+    # GEMM tiling (training.tiles): both facts or neither (stated rule: no quantisation loss)
+    assert (acc.matrix_units is None) == (acc.matrix_tile is None)
     if not (acc.hbm_gb and acc.hbm_tbps):  # stated rule: no published HBM -> a one-line error, no guess
         with pytest.raises(GigaclusterError, match="HBM"):
             make_job("llama3-8b", acc_id, gpus=64, batch=64)

@@ -21,8 +21,9 @@ _DATA = resources.files("gigacluster.catalog") / "data"
 _NUMERIC = {
     "year", "bf16_tflops", "fp16_tflops", "fp8_tflops", "fp4_tflops", "int8_tops", "hbm_gb",
     "hbm_tbps", "scaleup_gbps_per_dir", "scaleup_domain", "scaleout_gbps", "tdp_w",
-    "server_w_per_gpu", "price_usd",
+    "server_w_per_gpu", "price_usd", "matrix_units", "matrix_tile",
 }
+_INTEGER = {"year", "scaleup_domain", "matrix_units", "matrix_tile"}
 
 
 def _accelerator_row(row: dict[str, str]) -> Accelerator:
@@ -31,7 +32,7 @@ def _accelerator_row(row: dict[str, str]) -> Accelerator:
         if key in _NUMERIC:
             if text.strip():
                 value = float(text)
-                fields[key] = int(value) if key in ("year", "scaleup_domain") else value
+                fields[key] = int(value) if key in _INTEGER else value
         else:
             fields[key] = text
     return Accelerator(**fields)

@@ -41,6 +41,8 @@ class Accelerator(BaseModel):
     generation: str = "other"  # training-model generation (catalog column): e.g. tpu-v5p, mi300, trainium
     peak_reference: str = ""  # catalog id whose peaks, clock-scaled, stand in for unpublished ones
     peak_rule: str = ""  # how unpublished peaks were derived (shown in outputs); blank = published
+    matrix_units: int | None = None  # parallel GEMM tile engines: SMs, CUs or MXUs (training.tiles)
+    matrix_tile: int | None = None  # edge of the smallest full-rate output tile (training.tiles)
 
     def peak_tflops(self, precision: str) -> float:
         """Dense peak TFLOP/s of the tensor units at ``precision``.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gigacluster.comm import TieredFabric, all_gather_s, p2p_s
-from gigacluster.training import precision
+from gigacluster.training import precision, tiles
 from gigacluster.training.attention import head_dim, shape_factor
 from gigacluster.training.calibration import Calibration
 from gigacluster.training.dims import DTYPE_BYTES, Dims
@@ -71,6 +71,23 @@ class LayerCost:
         return k * (self.gemm + self.elem) + (attn_ratio if backward else 1.0) * self.attn
 
 
+def attention_shapes(d: Dims) -> tuple[tuple[float, float, bool], ...]:
+    """(K, N, row-parallel) of the attention GEMMs: the input projections as one (Q, K, V, MLA's
+    latent projections) and the output projection."""
+    return ((d.hidden, max(d.attn_params - d.v * d.hidden, d.hidden) / d.hidden, False),
+            (d.v, d.hidden, True))
+
+
+def mlp_shapes(d: Dims, width: float) -> tuple[tuple[float, float, bool], ...]:
+    """(K, N, row-parallel) of an FFN of ``width``: up (+ gate) projection, down projection."""
+    return ((d.hidden, width * (2.0 if d.gated else 1.0), False), (width, d.hidden, True))
+
+
+def gemm_shape_factor(job: TrainingJob, c: Candidates, t: F, shapes: tuple[tuple[float, float, bool], ...]) -> F:
+    """GEMM shape efficiency (training.tiles) of a layer's GEMMs at this micro-batch and TP."""
+    return tiles.gemm_factor(job.accelerator, t, c.tp, shapes)
+
+
 def tokens(job: TrainingJob, c: Candidates) -> F:
     """Tokens per micro-batch on one GPU's CP slice: T = mb·s/cp."""
     return c.mb * job.seq_len / c.cp
@@ -86,8 +103,9 @@ def _common(d: Dims, t: F, c: Candidates, job: TrainingJob, r: Rates, cal: Calib
 def _tp_comm(d: Dims, t: F, c: Candidates, fab: TieredFabric, cal: Calibration,
              gather_bytes: float = DTYPE_BYTES) -> F:
     """Two all-gathers (of the quantised GEMM input under low precision, training.precision) and
-    two bf16 reduce-scatters of the T·h activation per layer and pass."""
-    bw = fab.bandwidth_gbps(c.tp)
+    two bf16 reduce-scatters of the T·h activation per layer and pass. A TP group wider than the
+    scale-up domain spreads its rings over the NICs of its members in each domain (multi-rail)."""
+    bw = fab.bandwidth_gbps(c.tp, np.minimum(c.tp, fab.tiers[0].span_gpus))
     return 2.0 * (all_gather_s(t * d.hidden * gather_bytes, c.tp, bw, cal.comm)
                   + all_gather_s(t * d.hidden * DTYPE_BYTES, c.tp, bw, cal.comm))
 
@@ -103,10 +121,11 @@ def dense_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredF
     t = tokens(job, c)
     attn, elem = _common(d, t, c, job, r, cal)
     gemm_flops = 2.0 * t * (d.attn_params + d.mlp_params) / c.tp
+    q = gemm_shape_factor(job, c, t, attention_shapes(d) + (mlp_shapes(d, d.ffn) if d.ffn else ()))
     mlp_elem = t * (3.0 if d.gated else 2.0) * d.ffn * DTYPE_BYTES / c.tp
     quant = precision.quantise_s(job, cal, t * d.dense_gemm_input_bytes / DTYPE_BYTES / c.tp, r.hbm_bytes)
     return LayerCost(
-        gemm=gemm_flops / r.gemm_flops + GEMMS_PER_LAYER * cal.gemm.overhead_s,
+        gemm=gemm_flops / (r.gemm_flops * q) + GEMMS_PER_LAYER * cal.gemm.overhead_s,
         attn=attn, elem=elem + mlp_elem / r.hbm_bytes + quant,
         tp_comm=_tp_comm(d, t, c, fab, cal, precision.dispatch_bytes(job, cal)),
         cp_comm=_cp_comm(d, t, c, fab, cal),
@@ -117,5 +136,6 @@ def dense_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredF
 def head_fwd_s(job: TrainingJob, d: Dims, c: Candidates, r: Rates) -> F:
     """LM head GEMM plus the fp32 softmax/cross-entropy over the vocabulary (last stage)."""
     t = tokens(job, c)
-    gemm = 2.0 * t * d.vocab * d.hidden / c.tp / r.gemm_flops
+    q = gemm_shape_factor(job, c, t, ((d.hidden, d.vocab, False),))
+    gemm = 2.0 * t * d.vocab * d.hidden / c.tp / (r.gemm_flops * q)
     return gemm + 3.0 * t * d.vocab * 4.0 / c.tp / r.hbm_bytes

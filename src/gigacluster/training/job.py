@@ -72,6 +72,7 @@ class TrainingJob(BaseModel):
     precision: Precision = "bf16"
     fixed: FixedLayout = FixedLayout()
     schedules: tuple[str, ...] | None = None  # schedules searched when not fixed (None: all)
+    tp_comm_overlap: bool = True  # the software stack overlaps TP traffic with GEMMs (training.stacks)
 
     @model_validator(mode="after")
     def _check(self) -> TrainingJob:

@@ -36,7 +36,18 @@ import numpy as np
 
 from gigacluster.comm import TieredFabric, all_to_all_s
 from gigacluster.training.calibration import Calibration
-from gigacluster.training.costs import GEMMS_PER_LAYER, LayerCost, Rates, _common, _cp_comm, _tp_comm, tokens
+from gigacluster.training.costs import (
+    GEMMS_PER_LAYER,
+    LayerCost,
+    Rates,
+    _common,
+    _cp_comm,
+    _tp_comm,
+    attention_shapes,
+    gemm_shape_factor,
+    mlp_shapes,
+    tokens,
+)
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
@@ -135,7 +146,9 @@ def moe_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFab
     t = tokens(job, c)
     attn, elem = _common(d, t, c, job, r, cal)
     dense = 2.0 * t * (d.attn_params + d.shared * d.expert_params + d.hidden * d.experts) / c.tp
-    gemm = grouped_gemm_s(d, c, t, r.gemm_flops, cal) + dense / r.gemm_flops \
+    shared = mlp_shapes(d, d.shared * d.moe_ffn) if d.shared else ()
+    q = gemm_shape_factor(job, c, t, attention_shapes(d) + shared)
+    gemm = grouped_gemm_s(d, c, t, r.gemm_flops, cal) + dense / (r.gemm_flops * q) \
         + (GEMMS_PER_LAYER - 2.0) * cal.gemm.overhead_s
     inputs = t * (d.moe_gemm_input_bytes / DTYPE_BYTES) / c.tp  # GEMM input elements quantised
     a2a = all_to_all_pass_s(job, d, c, t, fab, cal, (dispatch_bytes(job, cal), DTYPE_BYTES))  # dispatch, combine

@@ -64,13 +64,14 @@ def _per_layer(job: TrainingJob, d: Dims, dense: LayerCost, moe: LayerCost | Non
     ``rc_share``: share of the stage's layers re-run in full (full/partial recompute);
     ``modules_s``: forward seconds a module recompute policy re-runs (training.recompute_cost)."""
     ratio, ov = cal.attention.backward_ratio, cal.overlap
+    tp_hidden = ov.tp if job.tp_comm_overlap else 0.0
     fwd = _mix(d, dense, moe, "gemm") + _mix(d, dense, moe, "elem") + _mix(d, dense, moe, "attn")
     bwd = 2.0 * (fwd - _mix(d, dense, moe, "attn")) + ratio * _mix(d, dense, moe, "attn")
     rc = rc_share * fwd + np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0) + modules_s
     passes = 2.0 + rc_share
     out = {
         "fwd": fwd, "bwd": bwd, "recompute": rc, "wgrad": _mix(d, dense, moe, "gemm"),
-        "tp_comm": passes * _mix(d, dense, moe, "tp_comm") * (1 - ov.tp),
+        "tp_comm": passes * _mix(d, dense, moe, "tp_comm") * (1 - tp_hidden),
         "cp_comm": (passes + 1.0) * _mix(d, dense, moe, "cp_comm") * (1 - ov.cp),
         "ep_comm": passes * _mix(d, dense, moe, "ep_comm") * (1 - ov.ep) * (1 - schedules.ep_hidden(c.sched)),
     }
