@@ -10,6 +10,7 @@ from gigacluster.cli.common import CALIBRATION_HELP, FORMAT_HELP, Format, choice
 from gigacluster.planning.model import TrainingResult
 from gigacluster.planning.training import DEFAULT_FAILURE_PROFILE
 from gigacluster.training.layout import RECOMPUTES, SHARDINGS
+from gigacluster.training.recompute import check as recompute_policy
 from gigacluster.training.schedules import SCHEDULES
 
 PRECISIONS = ("fp32", "fp16", "bf16", "fp8", "mxfp8", "nvfp4")
@@ -70,7 +71,8 @@ def train(
     ep: int | None = typer.Option(None, help="fix the expert-parallel degree (default: searched)"),
     micro_batch: int | None = typer.Option(None, "--micro-batch", help="fix the micro-batch, sequences"),
     sharding: str | None = typer.Option(None, help="|".join(SHARDINGS) + " (default: searched)"),
-    recompute: str | None = typer.Option(None, help="|".join(RECOMPUTES) + " (default: searched)"),
+    recompute: str | None = typer.Option(None, help="|".join(RECOMPUTES)
+                                         + " (modules join with '+', e.g. layernorm+moe_act; default: searched)"),
     pipeline_schedule: str | None = typer.Option(None, "--pipeline-schedule",
                                                  help="|".join(SCHEDULES) + " (default: searched)"),
     tokens: str | None = typer.Option(None, help="tokens to train, e.g. 15.6T (adds days, energy and cost)"),
@@ -86,7 +88,7 @@ def train(
         global_batch_tokens=parse_count("global-batch-tokens", global_batch_tokens, binary=True),
         precision=choice("precision", precision, PRECISIONS), tp=tp, pp=pp, vpp=vpp, dp=dp, cp=cp, ep=ep,
         micro_batch=micro_batch, sharding=choice("sharding", sharding, SHARDINGS),
-        recompute=choice("recompute", recompute, RECOMPUTES),
+        recompute=None if recompute is None else recompute_policy(recompute),
         pipeline_schedule=choice("pipeline-schedule", pipeline_schedule, tuple(SCHEDULES)),
         tokens=None if tokens is None else parse_count("tokens", tokens), failure_profile=failure_profile,
         calibration=calibration)

@@ -64,7 +64,10 @@ def _moe_fields(cfg: dict[str, Any], layers: int) -> dict[str, Any]:
     step = _int(cfg, "interleave_moe_layer_step", "decoder_sparse_step") or 1
     if step > 1:
         dense = layers - layers // step
+    groups, top_groups = _int(cfg, "n_group") or 1, _int(cfg, "topk_group") or 1
+    limited = {"moe_groups": groups, "moe_topk_groups": top_groups} if 1 < groups and top_groups < groups else {}
     return {
+        **limited,
         "arch": "moe",
         "moe_experts": experts,
         "moe_topk": _int(cfg, "num_experts_per_tok", "moe_topk", "top_k") or 1,

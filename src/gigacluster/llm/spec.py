@@ -12,6 +12,9 @@ from gigacluster.limits import MAX_EXPERTS, MAX_LAYERS, MAX_WIDTH, Heads, Layers
 Arch = Literal["dense", "moe"]
 Attention = Literal["mha", "gqa", "mqa", "mla"]
 MLP = Literal["gelu", "relu", "swiglu", "squared_relu"]
+# How the router was trained to balance expert load: DeepSeek-V3's bias-adjusted auxiliary-loss-free
+# balancing (report §2.1.2), or an auxiliary balance loss (GShard / Switch; DeepSeek-V2 §2.2.3).
+Balancing = Literal["aux_loss_free", "aux_loss"]
 
 
 class MLASpec(BaseModel):
@@ -50,6 +53,12 @@ class ModelSpec(BaseModel):
     moe_ffn_hidden: int | None = Field(default=None, ge=0, le=MAX_WIDTH)
     moe_dense_layers: int | None = Field(default=None, ge=0, le=MAX_LAYERS)
     moe_layer_interleave: int | None = Field(default=None, ge=1, le=MAX_LAYERS)
+    # node-limited (group-limited) routing: experts split into ``moe_groups`` contiguous groups and
+    # each token routed within its best ``moe_topk_groups`` groups (DeepSeek-V3 report §2.1.2; HF
+    # config ``n_group`` / ``topk_group``); blank = unrestricted
+    moe_groups: int | None = Field(default=None, ge=1, le=MAX_EXPERTS)
+    moe_topk_groups: int | None = Field(default=None, ge=1, le=MAX_EXPERTS)
+    moe_balancing: Balancing | None = None  # blank: not published (treated as balanced routing)
     mlp: MLP = "gelu"
     tied_embeddings: bool | None = None
     position_embedding: str | None = None
@@ -79,6 +88,7 @@ class ModelSpec(BaseModel):
         if self.is_moe and (self.moe_dense_layers or 0) > self.layers:
             raise GigaclusterError("model.moe_dense_layers", f"must be ≤ layers ({self.layers}), "
                                                              f"got {self.moe_dense_layers}")
+        self._check_groups()
         if self.attention == "mla" and self.mla is None:
             raise GigaclusterError("model.mla", "required when attention is mla")
         if self.heads % self.n_kv_heads:
@@ -86,6 +96,18 @@ class ModelSpec(BaseModel):
                 "model.kv_heads", f"must divide heads ({self.heads}), got {self.n_kv_heads}"
             )
         return self
+
+    def _check_groups(self) -> None:
+        groups, top = self.moe_groups, self.moe_topk_groups
+        if (groups is None) != (top is None):
+            raise GigaclusterError("model.moe_topk_groups", "give moe_groups and moe_topk_groups together "
+                                                            f"(got {groups} and {top})")
+        if groups is None or top is None:
+            return
+        if top > groups:
+            raise GigaclusterError("model.moe_topk_groups", f"must be ≤ moe_groups ({groups}), got {top}")
+        if self.moe_experts and self.moe_experts % groups:
+            raise GigaclusterError("model.moe_groups", f"must divide moe_experts ({self.moe_experts}), got {groups}")
 
     # --- derived dimensions -------------------------------------------------------------------
     @property

@@ -39,7 +39,7 @@ class MoECal(_Frozen):
     expert_gemm_floor_s: float  # launch + quantisation floor of one local expert's GEMM
     half_width: float  # expert FFN slice width at which a grouped GEMM reaches half its rate
     dispatch_sync_s: float  # host sync and relaunch per MoE layer and forward pass
-    load_imbalance: float  # most loaded / mean expert rows (1 = balanced routing)
+    aux_loss_excess: float  # expert-level max/mean rows − 1 of an auxiliary-loss router (training.moe)
 
 
 class AttentionCal(_Frozen):

@@ -8,26 +8,28 @@ so a TP group spans ``tp`` GPUs, a CP group ``tp·cp``, an EP group ``tp·cp·ep
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from gigacluster.training import recompute as rc_policies
 from gigacluster.training.schedules import BY_CODE, schedule
 
 Sharding = Literal["none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp"]
-Recompute = Literal["none", "selective", "full", "partial"]
+# a name of training.recompute: none | selective | full | partial | modules joined with '+'
+Recompute = Annotated[str, AfterValidator(rc_policies.check)]
 SHARDINGS: tuple[str, ...] = ("none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp")
-RECOMPUTES: tuple[str, ...] = ("none", "selective", "full", "partial")
+RECOMPUTES: tuple[str, ...] = (*rc_policies.BASE, *rc_policies.MODULES)  # single names; '+' joins modules
 
 # What each sharding shards across the data-parallel group: (optimizer, gradients, weights).
 # dist_opt = Megatron distributed optimizer = ZeRO-1; hsdp = fsdp within a group. DeepSpeed's
 # zero3 (code 5) shards like fsdp (code 3) but communicates over one flat communicator.
 SHARD_STAGE = {"none": 0, "dist_opt": 1, "zero1": 1, "zero2": 2, "fsdp": 3, "hsdp": 4, "zero3": 5}
 # partial = full recompute of the fewest whole layers per stage that fit memory (Megatron block
-# recompute, training.memory.recompute_layers)
-RECOMPUTE_CODE = {"none": 0, "selective": 1, "full": 2, "partial": 3}
+# recompute, training.memory.recompute_layers); module policies: training.recompute
+RECOMPUTE_CODE = rc_policies.BASE
 
 IntArray = NDArray[np.int64]
 
@@ -66,7 +68,7 @@ class Candidates:
     ep: IntArray
     mb: IntArray
     shard: IntArray  # SHARD_STAGE code
-    rc: IntArray  # RECOMPUTE_CODE
+    rc: IntArray  # training.recompute code
     sched: IntArray  # Schedule.code (training.schedules)
 
     @property
@@ -83,11 +85,10 @@ class Candidates:
 
     def layout(self, i: int) -> Layout:
         shard = {v: k for k, v in SHARD_STAGE.items() if k != "zero1"}
-        rc = {v: k for k, v in RECOMPUTE_CODE.items()}
         return Layout(
             tp=int(self.tp[i]), pp=int(self.pp[i]), vpp=int(self.vpp[i]), dp=int(self.dp[i]),
             cp=int(self.cp[i]), ep=int(self.ep[i]), micro_batch=int(self.mb[i]),
-            sharding=shard[int(self.shard[i])], recompute=rc[int(self.rc[i])],  # type: ignore[arg-type]
+            sharding=shard[int(self.shard[i])], recompute=rc_policies.name_of(int(self.rc[i])),  # type: ignore[arg-type]
             pipeline_schedule=BY_CODE[int(self.sched[i])].name,
         )
 
@@ -99,6 +100,6 @@ class Candidates:
         return Candidates(
             tp=one(layout.tp), pp=one(layout.pp), vpp=one(layout.vpp), dp=one(layout.dp),
             cp=one(layout.cp), ep=one(layout.ep), mb=one(layout.micro_batch),
-            shard=one(SHARD_STAGE[layout.sharding]), rc=one(RECOMPUTE_CODE[layout.recompute]),
+            shard=one(SHARD_STAGE[layout.sharding]), rc=one(rc_policies.code_of(layout.recompute)),
             sched=one(schedule(layout.pipeline_schedule).code),
         )

@@ -6,7 +6,8 @@
   adds weights plus a two-layer gather buffer; hsdp shards within a group of ``g`` ranks.
 - Activations: stored bytes per token per layer / tp (sequence parallel), only the layer input
   under full recompute (Korthikanti et al. 2022, eq. 2–6), for the recomputed layers only under
-  ``partial`` (the fewest that fit, :func:`recompute_layers`); the first pipeline stage keeps
+  ``partial`` (the fewest that fit, :func:`recompute_layers`), less what a module policy frees
+  (Megatron ``--recompute-modules``, training.recompute); the first pipeline stage keeps
   min(m, p) micro-batches of L/p layers in flight under 1F1B, ×(1 + (p−1)/(p·v)) interleaved.
 """
 
@@ -21,6 +22,7 @@ from gigacluster.training.calibration import Calibration
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
+from gigacluster.training.recompute import freed_bytes
 
 F = np.ndarray
 GB = 1e9
@@ -93,11 +95,13 @@ def _static_parts(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration) ->
 
 
 def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
-    """(stored bytes of one layer and micro-batch without recompute, its input alone)."""
+    """(stored bytes of one layer and micro-batch without full recompute, less what a module
+    policy frees (training.recompute), its input alone)."""
     t = c.mb * job.seq_len / c.cp
     low = job.precision in ("fp8", "mxfp8", "nvfp4")
-    per_layer = t * (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) / c.tp
-    return per_layer, t * d.hidden * DTYPE_BYTES / c.tp
+    stored = (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) - freed_bytes(d, c.rc, low)
+    inp = t * d.hidden * DTYPE_BYTES / c.tp
+    return np.maximum(t * stored / c.tp, inp), inp
 
 
 def recompute_layers(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F,

@@ -9,7 +9,11 @@ parts for the backward):
   ``expert_gemm_floor_s`` is the per-expert launch and quantisation floor (Transformer Engine's
   GroupedLinear quantises and launches per expert; MegaBlocks, Gale et al. 2023, §5). A small
   model at a small micro-batch is launch-bound; a DeepSeek-V3-class expert is not.
-- **Load imbalance**: the most loaded rank gates the layer (``load_imbalance`` = max/mean rows).
+- **Load imbalance** (:func:`load_imbalance`): the most loaded GPU of the EP group gates the layer's
+  grouped GEMM and receives the most all-to-all bytes. Routing is a balls-into-bins draw of
+  m = t·k·etp/tp token-expert rows over the ep GPUs, whose fullest bin holds m + √(2m·ln ep)
+  (Raab & Steger 1998, m ≫ n·ln n); an auxiliary-loss router adds a systematic expert skew
+  (``aux_loss_excess``) that DeepSeek-V3's auxiliary-loss-free balancing removes (report §2.1.2).
 - **Token dispatcher**: router GEMM (counted with the dense GEMMs), permute and unpermute as
   memory-bound passes over T·k·h, the expert activation function over T·k·F, and a fixed
   ``dispatch_sync_s`` per layer and pass: the all-to-all dispatcher's device-to-host sync of the
@@ -19,6 +23,9 @@ parts for the backward):
   domain moves over NVLink/ICI; tokens bound for another domain cross the NIC once per distinct
   remote domain and are forwarded inside it (a token's k experts hit (n−1)(1 − (1 − 1/n)^k) of
   the n−1 other domains under uniform routing); NVLink and NIC traffic run concurrently.
+  **Node-limited routing** (DeepSeek-V3 §2.1.2, M = 4 nodes; DeepSeek-V2 §2.2.2, M = 3 devices):
+  each token's experts lie in ``topk_groups`` of ``groups`` contiguous expert groups, and EP places
+  contiguous experts on contiguous ranks, so a token reaches at most the domains of its groups.
 - **Low precision**: dispatch in fp8 (1 byte per element), combine in bf16 (DeepSeek-V3 report,
   §3.3.2: "quantize the activation before MoE up-projections into FP8 ... combine in BF16").
 """
@@ -54,17 +61,45 @@ def grouped_gemm_s(d: Dims, c: Candidates, t: F, rate: float, cal: Calibration) 
     m = cal.moe
     width = d.moe_ffn / c.etp
     eff = width / (width + m.half_width)
-    rows = expert_rows(d, c, t) * m.load_imbalance
+    rows = expert_rows(d, c, t) * load_imbalance(d, c, t, cal)
     fc1 = 2.0 * rows * d.hidden * width * (2.0 if d.gated else 1.0) / (rate * eff)
     fc2 = 2.0 * rows * width * d.hidden / (rate * eff)
     floor = m.expert_gemm_floor_s
     return local_experts(d, c) * (np.maximum(fc1, floor) + np.maximum(fc2, floor))
 
 
-def remote_domains(ep_domains: F, topk: int) -> F:
-    """Distinct other scale-up domains one token's top-k experts hit under uniform routing."""
+def load_imbalance(d: Dims, c: Candidates, t: F, cal: Calibration) -> F:
+    """Expected max/mean routed rows over the ep GPUs of an EP group (≥ 1): the balls-into-bins
+    maximum of m = t·k·etp/tp rows over ep bins, 1 + √(2·ln(ep)/m) (Raab & Steger 1998), times
+    1 + the systematic excess of an auxiliary-loss router averaged over a GPU's E/ep experts
+    (independent expert skews: excess/√(E/ep))."""
+    rows = np.maximum(t * max(d.topk, 1) * c.etp / c.tp, 1.0)
+    chance = 1.0 + np.sqrt(2.0 * np.log(np.maximum(c.ep, 1.0)) / rows)
+    excess = cal.moe.aux_loss_excess if d.aux_loss else 0.0
+    return chance * (1.0 + excess / np.sqrt(local_experts(d, c)))
+
+
+def remote_domains(ep_domains: F, topk: int, groups: int = 0, topk_groups: int = 0) -> F:
+    """Distinct other scale-up domains one token's top-k experts hit under uniform routing;
+    with node-limited routing (``topk_groups`` of ``groups``) never more than its groups reach."""
     n = np.maximum(ep_domains, 1.0)
-    return (n - 1.0) * (1.0 - (1.0 - 1.0 / n) ** topk)
+    free = (n - 1.0) * (1.0 - (1.0 - 1.0 / n) ** topk)
+    if not groups or topk_groups >= groups:
+        return free
+    return np.minimum(free, limited_domains(n, topk, groups, topk_groups) * (n - 1.0) / n)
+
+
+def limited_domains(n: F, topk: int, groups: int, topk_groups: int) -> F:
+    """Distinct domains (its own included) a token's experts hit when they lie in ``topk_groups``
+    uniformly chosen groups of ``groups`` contiguous ones spread over ``n`` domains."""
+    per = groups / n  # groups per domain (n ≤ groups): M groups hit n·(1 − C(G − G/n, M)/C(G, M)) domains
+    miss = np.ones_like(n)
+    for i in range(topk_groups):
+        miss = miss * np.clip((groups - per - i) / (groups - i), 0.0, 1.0)
+    few = np.minimum(n * (1.0 - miss), float(max(topk, 1)))
+    span = np.maximum(topk_groups * n / groups, 1.0)  # n > groups: k experts over the M·n/G domains
+    many = span * (1.0 - (1.0 - 1.0 / span) ** topk)
+    return np.where(n <= groups, few, many)
 
 
 def all_to_all_pass_s(job: TrainingJob, d: Dims, c: Candidates, t: F, fab: TieredFabric,
@@ -77,7 +112,9 @@ def all_to_all_pass_s(job: TrainingJob, d: Dims, c: Candidates, t: F, fab: Tiere
     inside = np.where(span <= job.system.scaleup_domain, c.ep.astype(np.float64), per_domain)
     domains = c.ep / inside
     up, nic = fab.bandwidth_gbps(1), fab.bandwidth_gbps(span)
-    crossing = remote_domains(domains, d.topk) / max(d.topk, 1) * domains / np.maximum(domains - 1.0, 1.0)
+    remote = remote_domains(domains, d.topk, d.groups, d.topk_groups)
+    crossing = remote / max(d.topk, 1) * domains / np.maximum(domains - 1.0, 1.0)
+    copies = copies * load_imbalance(d, c, t, cal)  # the most loaded GPU receives the most
     total = np.zeros_like(copies)
     for b in bytes_per:
         intra = all_to_all_s(copies * b * inside / c.ep, inside, up, cal.comm)

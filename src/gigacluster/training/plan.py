@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict
 from gigacluster.errors import GigaclusterError
 from gigacluster.llm.counts import attention_flops_per_token, matmul_flops_per_token, model_flops_per_token
 from gigacluster.training.calibration import Calibration, load_calibration
+from gigacluster.training.dims import dims_of
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Layout
+from gigacluster.training.recompute_cost import module_flops_per_token
 from gigacluster.training.search import SearchOutcome, search
 from gigacluster.training.step import PARTS
 
@@ -67,7 +69,7 @@ def hardware_flops_per_token(job: TrainingJob, layout: Layout) -> float:
                                + attention_flops_per_token(spec, s, causal=False))
     if layout.recompute == "selective":
         return base + attention_flops_per_token(spec, s, causal=False)
-    return base
+    return base + module_flops_per_token(spec, s, layout.recompute, dims_of(spec).mla_up_params)
 
 
 def _result(job: TrainingJob, out: SearchOutcome, i: int) -> LayoutResult:

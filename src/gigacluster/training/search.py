@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.training import recompute
 from gigacluster.training.calibration import Calibration, load_calibration
 from gigacluster.training.dims import Dims, dims_of
 from gigacluster.training.job import TrainingJob
-from gigacluster.training.layout import RECOMPUTE_CODE, SHARD_STAGE, Candidates
+from gigacluster.training.layout import SHARD_STAGE, Candidates
 from gigacluster.training.memory import Memory
 from gigacluster.training.schedules import BY_CODE, SCHEDULES, schedule, valid_for
 from gigacluster.training.step import Evaluation, evaluate
@@ -48,9 +49,9 @@ def _options(job: TrainingJob, d: Dims) -> list[tuple[int, ...]]:
                                                                   if d.experts % e == 0))
     mb = (f.micro_batch,) if f.micro_batch else MB
     shard = (SHARD_STAGE[f.sharding],) if f.sharding else (0, 1, 2, 3)
-    # searched: none or partial (the fewest fully recomputed layers that fit); full recompute is
-    # partial at its limit and selective (attention core only) saves no memory under flash attention
-    rc = (RECOMPUTE_CODE[f.recompute],) if f.recompute else (0, 3)
+    # searched: none, partial (the fewest fully recomputed layers that fit) and the model's
+    # output-discarding modules (training.recompute.searched)
+    rc = (recompute.code_of(f.recompute),) if f.recompute else recompute.searched(d)
     names = (f.pipeline_schedule,) if f.pipeline_schedule else (job.schedules or tuple(SCHEDULES))
     sched = tuple(schedule(n).code for n in names)
     return [tp, pp, vpp, cp, ep, mb, shard, rc, sched]

@@ -23,6 +23,7 @@ from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
 from gigacluster.training.memory import Memory, hsdp_group, local_params, memory, recompute_layers
 from gigacluster.training.moe import expert_grad_bandwidth_gbps, moe_layer
+from gigacluster.training.recompute_cost import module_forward_s
 
 F = np.ndarray
 PARTS = ("compute", "recompute", "host", "tp_comm", "cp_comm", "ep_comm", "pp_comm", "dp_comm",
@@ -58,13 +59,14 @@ def _mix(d: Dims, dense: LayerCost, moe: LayerCost | None, field: str) -> F:
 
 
 def _per_layer(job: TrainingJob, d: Dims, dense: LayerCost, moe: LayerCost | None, c: Candidates,
-               cal: Calibration, rc_share: F) -> dict[str, F]:
+               cal: Calibration, rc_share: F, modules_s: F) -> dict[str, F]:
     """Per-layer, per-micro-batch seconds of every stage-time part (fwd+bwd+recompute);
-    ``rc_share``: share of the stage's layers re-run in full (full/partial recompute)."""
+    ``rc_share``: share of the stage's layers re-run in full (full/partial recompute);
+    ``modules_s``: forward seconds a module recompute policy re-runs (training.recompute_cost)."""
     ratio, ov = cal.attention.backward_ratio, cal.overlap
     fwd = _mix(d, dense, moe, "gemm") + _mix(d, dense, moe, "elem") + _mix(d, dense, moe, "attn")
     bwd = 2.0 * (fwd - _mix(d, dense, moe, "attn")) + ratio * _mix(d, dense, moe, "attn")
-    rc = rc_share * fwd + np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0)
+    rc = rc_share * fwd + np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0) + modules_s
     passes = 2.0 + rc_share
     out = {
         "fwd": fwd, "bwd": bwd, "recompute": rc, "wgrad": _mix(d, dense, moe, "gemm"),
@@ -137,7 +139,8 @@ def step_parts(job: TrainingJob, c: Candidates, cal: Calibration, d: Dims) -> tu
     m = np.ceil(job.global_batch_seqs / (c.dp * c.mb))
     recomputed = recompute_layers(job, d, c, cal, m)
     rc_share = recomputed / np.ceil(d.layers / c.pp)
-    stage = _stage(job, d, _per_layer(job, d, dense, moe, c, cal, rc_share), head_fwd_s(job, d, c, r), c)
+    modules_s = module_forward_s(job, d, c, r, fab, cal)
+    stage = _stage(job, d, _per_layer(job, d, dense, moe, c, cal, rc_share, modules_s), head_fwd_s(job, d, c, r), c)
     wgrad = stage.pop("wgrad")
     t_mb = sum(stage.values())
     # F, B, W of the schedule formulas: exposed comm spread over the passes in proportion to compute

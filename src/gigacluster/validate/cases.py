@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from gigacluster.errors import GigaclusterError
+from gigacluster.training.recompute import check as recompute_policy
 from gigacluster.training.schedules import SCHEDULES
 
 NON_NEGATIVE = ("year", "moe_shared_experts", "moe_dense_layers")
@@ -32,7 +33,6 @@ CHOICES = {
     "attention": ("mha", "gqa", "mqa", "mla"),
     "precision": ("fp32", "fp16", "bf16", "fp8", "mxfp8", "nvfp4"),
     "sharding": ("none", "dist_opt", "zero1", "zero2", "zero3", "fsdp", "hsdp"),
-    "recompute": ("none", "selective", "full"),
     "pipeline_schedule": tuple(SCHEDULES),
     "metric": ("tflops_per_gpu", "mfu", "hfu", "tokens_per_s_per_gpu", "step_time_s", "gpu_hours",
                "time_to_train_h"),
@@ -73,6 +73,11 @@ def _parse(row_id: str, column: str, text: str) -> Any:
         raise GigaclusterError(f"{row_id}.{column}", f"expected a finite number, got '{text[:40]}'") from None
     if column in CHOICES and value not in CHOICES[column]:
         raise GigaclusterError(f"{row_id}.{column}", f"'{value}' not one of {', '.join(CHOICES[column])}")
+    if column == "recompute":  # a name of training.recompute (modules joined with '+')
+        try:
+            return recompute_policy(value)
+        except GigaclusterError as exc:
+            raise GigaclusterError(f"{row_id}.{column}", exc.reason) from None
     if isinstance(value, int | float) and (value < 0 or (value == 0 and column not in NON_NEGATIVE)):
         raise GigaclusterError(f"{row_id}.{column}", f"must be > 0, got {value}")
     return value
