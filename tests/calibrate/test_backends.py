@@ -91,3 +91,14 @@ def test_torch_backend_on_a_gpu_when_there_is_one() -> None:
     assert dev.accelerator is not None and "bf16" in {p.precision for p in meas.gemm}
     fit = fit_all(meas, dev)
     assert 0.0 < fit.gemm["bf16"].efficiency < 1.2 and fit.attention is not None
+
+
+@pytest.mark.parametrize("tp", [4097, 2**63 - 1])
+def test_a_tp_split_wider_than_a_layer_gemm_is_refused_not_dropped(tp: int) -> None:
+    from gigacluster.calibrate.grid import check_layer
+    from gigacluster.errors import GigaclusterError
+
+    spec = get_model("llama3-8b")
+    check_layer(LayerShapes(model="llama3-8b", tokens=32, tp=4096), spec)  # out: 4096 / 4096 = 1 column
+    with pytest.raises(GigaclusterError, match="tp: must be ≤ 4096"):
+        check_layer(LayerShapes(model="llama3-8b", tokens=32, tp=tp), spec)

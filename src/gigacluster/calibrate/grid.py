@@ -86,9 +86,15 @@ MAX_LAYER_TO_GRID = 2.0
 """The layer's GEMMs are a held-out check of the fit: they may cost at most this many times the grid's own."""
 
 
-def check_layer(layer: LayerShapes) -> None:
+def check_layer(layer: LayerShapes, spec: ModelSpec | None = None) -> None:
+    """Positive tokens and TP; with the model, a TP split that leaves every layer GEMM at least one
+    column (a wider split would silently drop GEMMs from the grid)."""
     if layer.tokens < 1 or layer.tp < 1:
         raise GigaclusterError("layer", f"tokens and tp must be ≥ 1, got tokens={layer.tokens}, tp={layer.tp}")
+    if spec is not None and len(layer_gemms(spec, layer.tokens, layer.tp)) < 4:
+        widest = min(n if role in ("qkv", "up") else k for role, _, n, k in layer_gemms(spec, layer.tokens, 1))
+        raise GigaclusterError("tp", f"must be ≤ {widest} for {layer.model} (its narrowest split GEMM "
+                                     f"dimension), got {layer.tp}")
 
 
 def gemm_flops(shapes: list[tuple[str, int, int, int]]) -> float:

@@ -38,8 +38,7 @@ def _layer(req: CalibrateRequest, default: LayerShapes | None) -> LayerShapes | 
     base = default or LayerShapes(model="llama3-8b", tokens=512)
     layer = LayerShapes(model=req.model or base.model,
                         tokens=req.tokens or base.tokens, tp=req.tp or base.tp)
-    get_model(layer.model)
-    check_layer(layer)
+    check_layer(layer, get_model(layer.model))
     return layer
 
 
