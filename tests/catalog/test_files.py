@@ -87,3 +87,24 @@ def test_any_bytes_load_or_fail_in_one_line(tmp_path_factory: pytest.TempPathFac
         get_model(str(p))
     except GigaclusterError as exc:
         assert "\n" not in str(exc)
+
+
+def test_a_scenario_files_traffic_profile_resolves_from_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from gigacluster.catalog.scenarios import _dir
+    from gigacluster.inference.fleet import load_profile
+
+    data = yaml.safe_load((_dir() / "meta-24k.yaml").read_text(encoding="utf-8"))
+    data["serving"]["traffic_profile"] = "day.txt"
+    folder = tmp_path / "scen"
+    folder.mkdir()
+    (folder / "mine.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (folder / "day.txt").write_text("\n".join(str(1 + h % 3) for h in range(24)), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # not the scenario's folder
+    s = get_scenario(str(folder / "mine.yaml"))
+    assert Path(s.serving.traffic_profile) == folder / "day.txt"
+    assert load_profile(s.serving.traffic_profile).peak_to_mean > 1.0
+    assert get_scenario("meta-24k").serving.traffic_profile in ("flat", "diurnal")  # built-ins untouched

@@ -47,6 +47,9 @@ class TrainingWorkload(BaseModel):
     failure_profile: str = "llama3"  # reliability profile for wall-clock days, or "none"
 
 
+TRAFFIC_PROFILES = ("flat", "diurnal")  # built-in day shapes (inference.fleet.load_profile); else a file
+
+
 class ServingWorkload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -147,14 +150,22 @@ def scenario_ids() -> list[str]:
     return list(load_scenarios())
 
 
+def _relative_to(s: Scenario, folder: Path) -> Scenario:
+    """A scenario file's relative paths (calibration overlay, traffic-profile file) resolved from
+    the folder of the file, not the working directory."""
+    if s.calibration and not Path(s.calibration).is_absolute():
+        s = s.model_copy(update={"calibration": str(folder / s.calibration)})
+    profile = s.serving.traffic_profile
+    if profile not in TRAFFIC_PROFILES and not Path(profile).is_absolute():
+        s = s.model_copy(update={"serving": s.serving.model_copy(update={"traffic_profile": str(folder / profile)})})
+    return s
+
+
 def get_scenario(name: str) -> Scenario:
     """A scenario by id, or a path to a scenario YAML file."""
     if name.endswith((".yaml", ".yml")):
         path = Path(name)
-        s = _load(path.stem, read_text(path, "scenario"), str(path))
-        if s.calibration and not Path(s.calibration).is_absolute():
-            s = s.model_copy(update={"calibration": str(path.parent / s.calibration)})
-        return s
+        return _relative_to(_load(path.stem, read_text(path, "scenario"), str(path)), path.parent)
     table = load_scenarios()
     key = name.strip().lower()
     if key not in table:
