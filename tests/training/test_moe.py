@@ -12,7 +12,7 @@ from gigacluster.training.costs import Rates, dense_layer, tokens
 from gigacluster.training.dims import dims_of
 from gigacluster.training.layout import Candidates, Layout
 from gigacluster.training.memory import memory, recompute_layers
-from gigacluster.training.moe import all_to_all_pass_s, grouped_gemm_s, moe_layer, remote_domains
+from gigacluster.training.moe import all_to_all_pass_s, grouped_gemm_s, load_imbalance, moe_layer, remote_domains
 from gigacluster.training.plan import plan_training
 from gigacluster.training.step import evaluate
 from tests.training.conftest import make_job
@@ -44,15 +44,17 @@ def test_small_experts_hit_the_launch_floor_large_ones_do_not() -> None:
     2048-wide experts at eight times the rows are not."""
     _, job, d, c, _ = _moe_cost(1, 8)
     t = tokens(job, c)
-    floor = grouped_gemm_s(d, c, t, Rates.of(job, CAL).gemm_flops, CAL)
+    floor = grouped_gemm_s(d, c, t, Rates.of(job, CAL).gemm_flops, CAL, load_imbalance(d, c, t, CAL))
     no_floor = grouped_gemm_s(d, c, t, Rates.of(job, CAL).gemm_flops,
-                              CAL.model_copy(update={"moe": CAL.moe.model_copy(update={"expert_gemm_floor_s": 0.0})}))
+                              CAL.model_copy(update={"moe": CAL.moe.model_copy(update={"expert_gemm_floor_s": 0.0})}),
+                              load_imbalance(d, c, t, CAL))
     assert floor[0] > 1.5 * no_floor[0]
     _, job, d, c, _ = _moe_cost(4, 32, model="deepseek-v3", acc="gb200")
     t = tokens(job, c)
-    assert abs(grouped_gemm_s(d, c, t, 1e15, CAL)[0] / (
+    imb = load_imbalance(d, c, t, CAL)
+    assert abs(grouped_gemm_s(d, c, t, 1e15, CAL, imb)[0] / (
         grouped_gemm_s(d, c, t, 1e15, CAL.model_copy(
-            update={"moe": CAL.moe.model_copy(update={"expert_gemm_floor_s": 0.0})}))[0]) - 1) < 1e-9
+            update={"moe": CAL.moe.model_copy(update={"expert_gemm_floor_s": 0.0})}), imb)[0]) - 1) < 1e-9
 
 
 @given(st.integers(1, 512), st.integers(1, 16))
@@ -65,10 +67,10 @@ def test_hierarchical_all_to_all_is_faster_inside_the_scaleup_domain_and_fp8_dis
     _, job, d, c8, fab = _moe_cost(1, 8)  # b200: 8 GPUs per NVLink domain
     _, _, _, c64, _ = _moe_cost(1, 64)
     t = tokens(job, c8)
-    inside = all_to_all_pass_s(job, d, c8, t, fab, CAL, (2.0,))
-    across = all_to_all_pass_s(job, d, c64, t, fab, CAL, (2.0,))
+    inside = all_to_all_pass_s(job, d, c8, t, fab, CAL, (2.0,), load_imbalance(d, c8, t, CAL))
+    across = all_to_all_pass_s(job, d, c64, t, fab, CAL, (2.0,), load_imbalance(d, c64, t, CAL))
     assert across[0] > inside[0] > 0
-    assert all_to_all_pass_s(job, d, c64, t, fab, CAL, (1.0,))[0] < across[0]
+    assert all_to_all_pass_s(job, d, c64, t, fab, CAL, (1.0,), load_imbalance(d, c64, t, CAL))[0] < across[0]
 
 
 def test_expert_gradients_over_the_nic_are_not_multi_rail() -> None:

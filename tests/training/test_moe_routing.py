@@ -51,8 +51,8 @@ def test_node_limited_all_to_all_is_no_slower_than_unrestricted() -> None:
     d = dims_of(job.model)
     free = d.__class__(**{**d.__dict__, "groups": 0, "topk_groups": 0})
     t = tokens(job, c)
-    limited_s = float(all_to_all_pass_s(job, d, c, t, fab, CAL, (1.0, 2.0))[0])
-    free_s = float(all_to_all_pass_s(job, free, c, t, fab, CAL, (1.0, 2.0))[0])
+    limited_s = float(all_to_all_pass_s(job, d, c, t, fab, CAL, (1.0, 2.0), load_imbalance(d, c, t, CAL))[0])
+    free_s = float(all_to_all_pass_s(job, free, c, t, fab, CAL, (1.0, 2.0), load_imbalance(free, c, t, CAL))[0])
     assert d.groups == 8 and d.topk_groups == 4
     assert 0.0 < limited_s < free_s
 

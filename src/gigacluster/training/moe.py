@@ -56,12 +56,13 @@ def expert_rows(d: Dims, c: Candidates, t: F) -> F:
     return t * d.topk * c.ep * c.etp / (max(d.experts, 1) * c.tp)
 
 
-def grouped_gemm_s(d: Dims, c: Candidates, t: F, rate: float, cal: Calibration) -> F:
-    """Forward seconds of the routed experts on the most loaded GPU (launch floor per expert GEMM)."""
+def grouped_gemm_s(d: Dims, c: Candidates, t: F, rate: float, cal: Calibration, imbalance: F) -> F:
+    """Forward seconds of the routed experts on the most loaded GPU (``imbalance``: its rows over
+    the mean, :func:`load_imbalance`; launch floor per expert GEMM)."""
     m = cal.moe
     width = d.moe_ffn / c.etp
     eff = width / (width + m.half_width)
-    rows = expert_rows(d, c, t) * load_imbalance(d, c, t, cal)
+    rows = expert_rows(d, c, t) * imbalance
     fc1 = 2.0 * rows * d.hidden * width * (2.0 if d.gated else 1.0) / (rate * eff)
     fc2 = 2.0 * rows * width * d.hidden / (rate * eff)
     floor = m.expert_gemm_floor_s
@@ -103,9 +104,10 @@ def limited_domains(n: F, topk: int, groups: int, topk_groups: int) -> F:
 
 
 def all_to_all_pass_s(job: TrainingJob, d: Dims, c: Candidates, t: F, fab: TieredFabric,
-                      cal: Calibration, bytes_per: tuple[float, ...]) -> F:
+                      cal: Calibration, bytes_per: tuple[float, ...], imbalance: F) -> F:
     """Sum over passes (one per entry of ``bytes_per``: dispatch, combine) of one hierarchical
-    all-to-all of the micro-batch's tokens at that many bytes per element."""
+    all-to-all of the micro-batch's tokens at that many bytes per element, as the most loaded GPU
+    (``imbalance`` × the mean copies, :func:`load_imbalance`) receives them."""
     copies = t * d.topk * d.hidden / c.tp  # this GPU's token copies (sequence-parallel share)
     span = c.tp * c.cp * c.ep
     per_domain = np.clip(job.system.scaleup_domain // (c.tp * c.cp), 1, c.ep).astype(np.float64)
@@ -114,7 +116,7 @@ def all_to_all_pass_s(job: TrainingJob, d: Dims, c: Candidates, t: F, fab: Tiere
     up, nic = fab.bandwidth_gbps(1), fab.bandwidth_gbps(span)
     remote = remote_domains(domains, d.topk, d.groups, d.topk_groups)
     crossing = remote / max(d.topk, 1) * domains / np.maximum(domains - 1.0, 1.0)
-    copies = copies * load_imbalance(d, c, t, cal)  # the most loaded GPU receives the most
+    copies = copies * imbalance
     total = np.zeros_like(copies)
     for b in bytes_per:
         intra = all_to_all_s(copies * b * inside / c.ep, inside, up, cal.comm)
@@ -135,10 +137,11 @@ def moe_layer(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFab
     t = tokens(job, c)
     attn, elem = _common(d, t, c, job, r, cal)
     dense = 2.0 * t * (d.attn_params + d.shared * d.expert_params + d.hidden * d.experts) / c.tp
-    gemm = grouped_gemm_s(d, c, t, r.gemm_flops, cal) + dense / r.gemm_flops \
+    imbalance = load_imbalance(d, c, t, cal)
+    gemm = grouped_gemm_s(d, c, t, r.gemm_flops, cal, imbalance) + dense / r.gemm_flops \
         + (GEMMS_PER_LAYER - 2.0) * cal.gemm.overhead_s
     inputs = t * (d.moe_gemm_input_bytes / DTYPE_BYTES) / c.tp  # GEMM input elements quantised
-    a2a = all_to_all_pass_s(job, d, c, t, fab, cal, (dispatch_bytes(job, cal), DTYPE_BYTES))  # dispatch, combine
+    a2a = all_to_all_pass_s(job, d, c, t, fab, cal, (dispatch_bytes(job, cal), DTYPE_BYTES), imbalance)
     return LayerCost(
         gemm=gemm, attn=attn,
         elem=elem + dispatcher_s(d, t, c, r.hbm_bytes, cal) + quantise_s(job, cal, inputs, r.hbm_bytes),

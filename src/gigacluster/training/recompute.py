@@ -70,6 +70,13 @@ def uses(rc: IntArray, module: str) -> NDArray[np.bool_]:
     return bit | ((rc == BASE["selective"]) & (module == "core_attn"))
 
 
+def reruns(rc: IntArray, module: str) -> NDArray[np.bool_]:
+    """Which candidates' module policy re-runs ``module`` on its own account: ``moe`` already
+    re-runs (and frees) its experts' activation, so ``moe_act`` then adds nothing."""
+    on = uses(rc, module) & (rc >= MODULE_CODE)
+    return on & ~uses(rc, "moe") if module == "moe_act" else on
+
+
 def freed_bytes(d: Dims, rc: IntArray, low_precision: bool) -> NDArray[np.float64]:
     """Stored bytes per token and layer (mean, before tensor parallelism) a module policy frees.
     Outputs that feed a GEMM (layernorm, expert activation) are cached in fp8 under low precision
@@ -80,10 +87,7 @@ def freed_bytes(d: Dims, rc: IntArray, low_precision: bool) -> NDArray[np.float6
     half = 0.5 if low_precision else 1.0
     scale = {"layernorm": half, "moe_act": half}
     for module in MODULES:
-        on = uses(rc, module)
-        if module == "moe_act":
-            on = on & ~uses(rc, "moe")
-        out = out + np.where(on, d.modules.of(module) * scale.get(module, 1.0), 0.0)
+        out = out + np.where(reruns(rc, module), d.modules.of(module) * scale.get(module, 1.0), 0.0)
     return out
 
 

@@ -21,16 +21,17 @@ from gigacluster.training.costs import Rates, _common, tokens
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
-from gigacluster.training.moe import all_to_all_pass_s, dispatcher_s, grouped_gemm_s
+from gigacluster.training.moe import all_to_all_pass_s, dispatcher_s, grouped_gemm_s, load_imbalance
 from gigacluster.training.precision import dispatch_bytes
-from gigacluster.training.recompute import MODULE_CODE, code_of, uses
+from gigacluster.training.recompute import MODULE_CODE, code_of, reruns, uses
 
 F = np.ndarray
 
 
 def _moe_s(job: TrainingJob, d: Dims, c: Candidates, t: F, r: Rates, fab: TieredFabric, cal: Calibration) -> F:
-    a2a = all_to_all_pass_s(job, d, c, t, fab, cal, (dispatch_bytes(job, cal), DTYPE_BYTES))
-    return grouped_gemm_s(d, c, t, r.gemm_flops, cal) + dispatcher_s(d, t, c, r.hbm_bytes, cal) \
+    imbalance = load_imbalance(d, c, t, cal)
+    a2a = all_to_all_pass_s(job, d, c, t, fab, cal, (dispatch_bytes(job, cal), DTYPE_BYTES), imbalance)
+    return grouped_gemm_s(d, c, t, r.gemm_flops, cal, imbalance) + dispatcher_s(d, t, c, r.hbm_bytes, cal) \
         + a2a * (1.0 - cal.overlap.ep)
 
 
@@ -52,10 +53,8 @@ def module_forward_s(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: Ti
                                 + t * d.ffn * width / c.tp / r.hbm_bytes),
         "moe": lambda: moe * _moe_s(job, d, c, t, r, fab, cal) if d.moe_layers else 0.0 * t,
     }
-    for module, seconds in parts.items():
-        on = uses(c.rc, module) & (c.rc >= MODULE_CODE)  # selective (code 1) is priced by the step model
-        if module == "moe_act":
-            on = on & ~uses(c.rc, "moe")
+    for module, seconds in parts.items():  # selective (code 1) is priced by the step model
+        on = reruns(c.rc, module)
         if np.any(on):
             out = out + np.where(on, seconds(), 0.0)
     return out
