@@ -5,7 +5,8 @@ share of every matmul is 1/tp. Compute per op is FLOPs / (peak × efficiency) pl
 cost; memory-bound ops move bytes at the achieved HBM bandwidth. Backward = 2× forward for
 matmuls and elementwise ops, ``backward_ratio``× for the flash-attention core.
 Tensor-parallel traffic follows Megatron sequence parallelism (Korthikanti et al. 2022, §4.2.2):
-per layer and pass, two all-gathers and two reduce-scatters of the T·h activation.
+per layer and pass, two all-gathers and two reduce-scatters of the T·h activation (without it,
+two all-reduces of the same bytes, and every TP rank repeats the norms and dropouts).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from gigacluster.training.calibration import Calibration
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
+from gigacluster.training.stack import REPLICATED_SHARE
 
 F = np.ndarray
 GEMMS_PER_LAYER = 4.0  # QKV, output projection, FFN up(+gate), FFN down
@@ -79,8 +81,16 @@ def tokens(job: TrainingJob, c: Candidates) -> F:
 def _common(d: Dims, t: F, c: Candidates, job: TrainingJob, r: Rates, cal: Calibration) -> tuple[F, F]:
     """Attention core and norm/residual elementwise seconds (same in dense and MoE layers)."""
     attn_flops = 2.0 * t * (job.seq_len / 2.0) * (d.qk + d.v) / c.tp  # causal: mean context s/2
-    elem_bytes = t * d.hidden * DTYPE_BYTES * cal.memory_bound.bytes_per_hidden / c.tp
+    elem_bytes = t * d.hidden * DTYPE_BYTES * cal.memory_bound.bytes_per_hidden * tp_split(job, c)
     return attn_flops / r.attn_flops, elem_bytes / r.hbm_bytes + cal.memory_bound.layer_overhead_s
+
+
+def tp_split(job: TrainingJob, c: Candidates) -> F:
+    """Share of a layer's norm/dropout/residual work one TP rank does: 1/t with sequence
+    parallelism, REPLICATED_SHARE + (1 − REPLICATED_SHARE)/t without (training.stack)."""
+    if job.sequence_parallel:
+        return 1.0 / c.tp
+    return REPLICATED_SHARE + (1.0 - REPLICATED_SHARE) / c.tp
 
 
 def _tp_comm(d: Dims, t: F, c: Candidates, fab: TieredFabric, cal: Calibration,

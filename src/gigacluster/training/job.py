@@ -72,6 +72,7 @@ class TrainingJob(BaseModel):
     precision: Precision = "bf16"
     fixed: FixedLayout = FixedLayout()
     schedules: tuple[str, ...] | None = None  # schedules searched when not fixed (None: all)
+    sequence_parallel: bool = True  # TP ranks split norms/dropouts along the sequence (training.stack)
 
     @model_validator(mode="after")
     def _check(self) -> TrainingJob:

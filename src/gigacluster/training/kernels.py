@@ -41,17 +41,19 @@ class KernelCal(BaseModel):
     compiled_families: tuple[str, ...]  # catalog families whose stack compiles the step (no host floor)
 
 
-def collectives_per_pass(d: Dims, c: Candidates) -> F:
+def collectives_per_pass(d: Dims, c: Candidates, sequence_parallel: bool = True) -> F:
     """Collective calls per layer and pass: TP with sequence parallelism 2 all-gathers + 2
-    reduce-scatters (Korthikanti et al. 2022), EP dispatch + combine, CP one ring exchange."""
-    tp = np.where(c.tp > 1, 4.0, 0.0)
+    reduce-scatters (Korthikanti et al. 2022), without it 2 all-reduces; EP dispatch + combine,
+    CP one ring exchange."""
+    tp = np.where(c.tp > 1, 4.0 if sequence_parallel else 2.0, 0.0)
     ep = np.where(c.ep > 1, 2.0 * d.moe_fraction, 0.0)
     return tp + ep + np.where(c.cp > 1, 1.0, 0.0)
 
 
-def host_fwd_s(d: Dims, c: Candidates, k: KernelCal) -> F:
+def host_fwd_s(d: Dims, c: Candidates, k: KernelCal, sequence_parallel: bool = True) -> F:
     """Host dispatch time of one layer's forward pass (mean over dense and MoE layers)."""
-    ops = k.ops_per_layer + d.moe_fraction * k.moe_ops + collectives_per_pass(d, c) * k.ops_per_collective
+    calls = collectives_per_pass(d, c, sequence_parallel)
+    ops = k.ops_per_layer + d.moe_fraction * k.moe_ops + calls * k.ops_per_collective
     return ops * k.host_op_s
 
 
@@ -62,7 +64,7 @@ def host_excess_s(job: TrainingJob, d: Dims, c: Candidates, k: KernelCal,
     ``rc_share``: share of the layers re-run in full (full / partial recompute)."""
     if job.accelerator.family in k.compiled_families:
         return np.zeros_like(gpu["fwd"])
-    h = host_fwd_s(d, c, k)
+    h = host_fwd_s(d, c, k, job.sequence_parallel)
     h_rc = rc_share * h + np.where(c.rc == 1, SELECTIVE_SHARE * h, 0.0)
     return (np.maximum(0.0, h - gpu["fwd"]) + np.maximum(0.0, k.backward_ops_ratio * h - gpu["bwd"])
             + np.maximum(0.0, h_rc - gpu["recompute"]))

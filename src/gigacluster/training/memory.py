@@ -19,6 +19,7 @@ import numpy as np
 
 from gigacluster.training import schedules
 from gigacluster.training.calibration import Calibration
+from gigacluster.training.costs import tp_split
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
@@ -96,12 +97,13 @@ def _static_parts(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration) ->
 
 def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
     """(stored bytes of one layer and micro-batch without full recompute, less what a module
-    policy frees (training.recompute), its input alone)."""
+    policy frees (training.recompute), its input alone). Without sequence parallelism the norms'
+    and dropouts' share is not split: sbh(10 + 24/t) (Korthikanti et al. 2022, eq. 1)."""
     t = c.mb * job.seq_len / c.cp
     low = job.precision in ("fp8", "mxfp8", "nvfp4")
     stored = (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) - freed_bytes(d, c.rc, low)
     inp = t * d.hidden * DTYPE_BYTES / c.tp
-    return np.maximum(t * stored / c.tp, inp), inp
+    return np.maximum(t * stored * tp_split(job, c), inp), inp
 
 
 def recompute_layers(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F,
