@@ -137,7 +137,10 @@ def test_interrupted_sweep_says_how_to_resume_and_resumes(tmp_path: Path) -> Non
     spec_path.write_text(yaml.safe_dump(TRAIN))
     cmd = [sys.executable, "-c", "from gigacluster.cli import main; main()", "sweep", str(spec_path), "--out", str(out),
            "--workers", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a test run launched in the background inherits SIGINT ignored (POSIX), and Python then installs
+    # no KeyboardInterrupt handler: give the sweep the default disposition
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while len(list((out / SHARDS).glob("chunk-*.parquet"))) < 1 and time.monotonic() < deadline:
         assert proc.poll() is None, "the sweep ended before it could be interrupted"

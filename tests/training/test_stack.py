@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from gigacluster.training.calibration import load_calibration
 from gigacluster.training.layout import Candidates, Layout
-from gigacluster.training.stack import REPLICATED_SHARE, sequence_parallel_for
+from gigacluster.training.stack import REPLICATED_SHARE, materialised_attention_for, sequence_parallel_for
 from gigacluster.training.step import evaluate
 from tests.training.test_kernels import small_job
 
@@ -45,3 +45,46 @@ def test_without_sp_tp_ranks_repeat_norms(tp: int, mb: int) -> None:
     else:
         assert without[1] > with_sp[1]  # compute
         assert without[2] > with_sp[2]  # activations
+
+
+def test_materialised_attention_by_year_and_framework() -> None:
+    assert materialised_attention_for(2022, "Megatron-LM")  # before FlashAttention in training stacks
+    assert materialised_attention_for(2024, "Megatron-DeepSpeed")  # unfused unless --use-flash-attn
+    assert not materialised_attention_for(2023, "Composer + PyTorch FSDP (llm-foundry)")
+    assert not materialised_attention_for(None, None)
+
+
+@settings(max_examples=20, deadline=None)
+@given(tp=st.sampled_from([1, 2, 4, 8]), mb=st.sampled_from([1, 2, 4]))
+def test_stored_scores_cost_5as_bytes_per_token(tp: int, mb: int) -> None:
+    """A materialised attention core stores 5 bytes per score element (Korthikanti eq. 1), split by
+    heads over TP; selective recompute frees them."""
+    job = small_job()
+    heads, s = job.model.heads, job.seq_len
+    for rc, stored in (("none", True), ("selective", False)):
+        layout = Layout(tp=tp, dp=8 // tp, micro_batch=mb, recompute=rc, sharding="none")
+        c, cal = Candidates.of(layout), load_calibration()
+        flash = float(evaluate(job, c, cal).memory.activations[0])
+        mat = job.model_copy(update={"materialised_attention": True})
+        extra = (float(evaluate(mat, c, cal).memory.activations[0]) - flash) * 1e9
+        m = float(evaluate(job, c, cal).micro_batches[0])
+        inflight = min(m, 1.0)  # no pipeline: one micro-batch in flight, 24 layers on the stage
+        want = 5.0 * heads * s / tp * mb * s * job.model.layers * inflight if stored else 0.0
+        np.testing.assert_allclose(extra, want, rtol=1e-9, atol=1.0)
+
+
+def test_zero3_gathers_per_submodule() -> None:
+    """DeepSpeed ZeRO-3 holds at most max(stage3_max_live_parameters, the largest linear) gathered;
+    FSDP two wrapped blocks: for a 530B-class layer ZeRO-3 holds far less."""
+    big = small_job().model.model_copy(update={"hidden": 20480, "heads": 128, "head_dim": 160,
+                                               "kv_heads": 128, "ffn_hidden": 81920, "layers": 8})
+    job = small_job(gpus=64).model_copy(update={"model": big})
+    cal = load_calibration()
+
+    def weights(sharding: str) -> float:
+        layout = Layout(tp=1, dp=64, micro_batch=1, recompute="full", sharding=sharding)
+        return float(evaluate(job, Candidates.of(layout), cal).memory.weights[0])
+
+    fsdp, zero3 = weights("fsdp"), weights("zero3")
+    layer = 12 * 20480**2  # params of one layer
+    assert fsdp - zero3 > (2 * layer - 20480 * 81920) * 2.0 / 1e9 * 0.9

@@ -76,6 +76,7 @@ class MemoryCal(_Frozen):
     grad_bytes: float
     optimizer_bytes: float
     fsdp_weight_bytes: float
+    zero3_max_live_params: float  # DeepSpeed ZeRO-3 gathered-parameter cap (training.memory)
 
 
 class GoodputCal(_Frozen):

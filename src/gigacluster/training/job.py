@@ -73,6 +73,7 @@ class TrainingJob(BaseModel):
     fixed: FixedLayout = FixedLayout()
     schedules: tuple[str, ...] | None = None  # schedules searched when not fixed (None: all)
     sequence_parallel: bool = True  # TP ranks split norms/dropouts along the sequence (training.stack)
+    materialised_attention: bool = False  # the attention core stores its s×s scores (training.stack)
 
     @model_validator(mode="after")
     def _check(self) -> TrainingJob:

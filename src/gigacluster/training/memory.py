@@ -23,7 +23,8 @@ from gigacluster.training.costs import tp_split
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
-from gigacluster.training.recompute import freed_bytes
+from gigacluster.training.recompute import freed_bytes, uses
+from gigacluster.training.stack import SCORE_BYTES
 
 F = np.ndarray
 GB = 1e9
@@ -67,6 +68,13 @@ def local_params(d: Dims, c: Candidates) -> tuple[F, F]:
     return dense, expert
 
 
+def largest_weight(d: Dims, c: Candidates) -> F:
+    """Parameters of the largest single linear of a layer on one GPU (the FFN up/gate or down
+    projection, an expert's, or the fused QKV), which a per-submodule gather must hold whole."""
+    n = 3.0 if d.gated else 2.0
+    return np.maximum(max(d.mlp_params, d.expert_params) / n, 0.75 * d.attn_params) / c.tp
+
+
 def _shard_divisors(job: TrainingJob, c: Candidates) -> tuple[F, F]:
     group = np.where(c.shard == 4, hsdp_group(job, c), c.dp * c.cp).astype(np.float64)  # hsdp shards in-group
     return group, np.maximum(group * c.tp / (c.ep * c.etp), 1.0)
@@ -84,7 +92,8 @@ def _static_parts(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration) ->
         return bytes_per * (np.where(on, dense / g_dense, dense) + np.where(on, expert / g_exp, expert))
 
     layer_params = (dense + expert) / np.ceil(d.layers / c.pp)
-    gather = np.where((c.shard >= 3) & (g_dense > 1), 2.0 * layer_params * m.weight_bytes, 0.0)
+    live = np.where(c.shard == 5, np.maximum(m.zero3_max_live_params, largest_weight(d, c)), 2.0 * layer_params)
+    gather = np.where((c.shard >= 3) & (g_dense > 1), live * m.weight_bytes, 0.0)
     t = c.mb * job.seq_len / c.cp
     return {
         "weights": sharded(np.where(fsdp, m.fsdp_weight_bytes, m.weight_bytes), 3) + gather,
@@ -98,12 +107,15 @@ def _static_parts(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration) ->
 def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
     """(stored bytes of one layer and micro-batch without full recompute, less what a module
     policy frees (training.recompute), its input alone). Without sequence parallelism the norms'
-    and dropouts' share is not split: sbh(10 + 24/t) (Korthikanti et al. 2022, eq. 1)."""
+    and dropouts' share is not split: sbh(10 + 24/t) (Korthikanti et al. 2022, eq. 1); a
+    materialised attention core adds its 5as/h of scores (training.stack)."""
     t = c.mb * job.seq_len / c.cp
     low = job.precision in ("fp8", "mxfp8", "nvfp4")
     stored = (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) - freed_bytes(d, c.rc, low)
+    scores = np.where(uses(c.rc, "core_attn") | (not job.materialised_attention), 0.0,
+                      SCORE_BYTES * job.model.heads * job.seq_len / c.tp)  # split by heads
     inp = t * d.hidden * DTYPE_BYTES / c.tp
-    return np.maximum(t * stored * tp_split(job, c), inp), inp
+    return np.maximum(t * (stored * tp_split(job, c) + scores), inp), inp
 
 
 def recompute_layers(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F,

@@ -8,13 +8,23 @@ them: 10 of the 34 bytes per token and hidden unit of a layer's activations (Kor
 sbh(10 + 24/t) without, sbh·34/t with), and the TP traffic is two all-reduces per layer and pass
 instead of two all-gathers and two reduce-scatters (the same bytes).
 
-A job planned from the CLI or API is a modern stack (sequence parallel).
+**Materialised attention**: before FlashAttention (Dao et al., 2022-05) reached training stacks
+(runs up to 2022), and on Megatron-DeepSpeed, whose GPT model keeps the unfused path unless
+``--use-flash-attn``, the attention core (baddbmm → fused scale-mask-softmax → dropout → bmm)
+keeps its s×s softmax output (2 bytes), dropout mask (1) and dropout output (2) of every head for
+the backward pass: the 5as/h term of Korthikanti eq. 1, freed by selective (core_attn) recompute.
+Its time is the generation's fitted attention rate (calibration ``attention``), as before.
+
+A job planned from the CLI or API is a modern stack (sequence parallel, flash attention).
 """
 
 from __future__ import annotations
 
 SP_YEAR = 2022  # Megatron-LM sequence parallelism (Korthikanti et al. 2022)
 NO_SP_STACKS = ("deepspeed",)  # DeepSpeed's pipeline engine / Megatron-DeepSpeed: TP without SP
+FLASH_YEAR = 2023  # first year of runs whose stacks default to a fused attention kernel
+UNFUSED_STACKS = ("megatron-deepspeed",)  # unfused attention by default, whatever the year
+SCORE_BYTES = 5.0  # bytes per score element a materialised kernel stores (Korthikanti eq. 1)
 REPLICATED_SHARE = 10.0 / 34.0  # norm/dropout work every TP rank repeats without SP (Korthikanti eq. 1)
 
 
@@ -22,3 +32,9 @@ def sequence_parallel_for(year: int | None, framework: str | None) -> bool:
     """Whether a run of ``year`` on ``framework`` split its norms along the sequence (blank: yes)."""
     fw = (framework or "").lower()
     return not ((year is not None and year < SP_YEAR) or any(k in fw for k in NO_SP_STACKS))
+
+
+def materialised_attention_for(year: int | None, framework: str | None) -> bool:
+    """Whether a run of ``year`` on ``framework`` stored its attention scores (blank: no)."""
+    fw = (framework or "").lower()
+    return (year is not None and year < FLASH_YEAR) or any(k in fw for k in UNFUSED_STACKS)

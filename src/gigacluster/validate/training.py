@@ -30,7 +30,7 @@ from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.layout import Layout
 from gigacluster.training.plan import hardware_flops_per_token, plan_training
 from gigacluster.training.schedules import available
-from gigacluster.training.stack import sequence_parallel_for
+from gigacluster.training.stack import materialised_attention_for, sequence_parallel_for
 from gigacluster.validate.cases import TrainingCase, load_cases
 from gigacluster.validate.defaults import default_batch_seqs, default_gpus
 from gigacluster.validate.ranking import RankingReport, rank_layouts
@@ -113,6 +113,7 @@ def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
         precision=case.get("precision") or "bf16", fixed=fixed,
         schedules=available(year, case.get("framework")),
         sequence_parallel=sequence_parallel_for(year, case.get("framework")),
+        materialised_attention=materialised_attention_for(year, case.get("framework")),
     )
 
 
