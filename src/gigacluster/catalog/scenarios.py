@@ -17,6 +17,7 @@ from gigacluster.catalog.loaders import get_model
 from gigacluster.economics.spec import CostSpec
 from gigacluster.errors import GigaclusterError, unknown
 from gigacluster.hardware.spec import SIZINGS, DesignSpec
+from gigacluster.inference.fleet import BUILT_IN_PROFILES
 from gigacluster.limits import MAX_ACCELERATORS, MAX_MW, MAX_USD, SeqLen, Tokens
 from gigacluster.llm.spec import ModelSpec
 
@@ -47,7 +48,6 @@ class TrainingWorkload(BaseModel):
     failure_profile: str = "llama3"  # reliability profile for wall-clock days, or "none"
 
 
-TRAFFIC_PROFILES = ("flat", "diurnal")  # built-in day shapes (inference.fleet.load_profile); else a file
 
 
 class ServingWorkload(BaseModel):
@@ -60,7 +60,7 @@ class ServingWorkload(BaseModel):
     output_len: SeqLen
     ttft_p99_ms: float = Field(gt=0, le=1e9)
     tpot_p99_ms: float = Field(gt=0, le=1e9)
-    traffic_profile: str = "diurnal"  # flat | diurnal | a file of 24 hourly weights (inference/fleet.py)
+    traffic_profile: str = "diurnal"  # a name of inference.fleet.BUILT_IN_PROFILES or a file of 24 hourly weights
 
 
 class Scenario(BaseModel):
@@ -156,7 +156,7 @@ def _relative_to(s: Scenario, folder: Path) -> Scenario:
     if s.calibration and not Path(s.calibration).is_absolute():
         s = s.model_copy(update={"calibration": str(folder / s.calibration)})
     profile = s.serving.traffic_profile
-    if profile not in TRAFFIC_PROFILES and not Path(profile).is_absolute():
+    if profile not in BUILT_IN_PROFILES and not Path(profile).is_absolute():
         s = s.model_copy(update={"serving": s.serving.model_copy(update={"traffic_profile": str(folder / profile)})})
     return s
 

@@ -46,17 +46,27 @@ def _normalised(name: str, values: list[float]) -> DayProfile:
     return DayProfile(name=name, weights=tuple(v / mean for v in values))
 
 
+def _flat() -> DayProfile:
+    return DayProfile(name="flat", weights=(1.0,) * 24)
+
+
+def _diurnal() -> DayProfile:
+    hours = np.arange(24, dtype=np.float64)
+    w = 1.0 + DIURNAL_AMPLITUDE * np.cos(2.0 * np.pi * (hours - DIURNAL_PEAK_HOUR) / 24.0)
+    return _normalised("diurnal", [float(x) for x in w])
+
+
+BUILT_IN_PROFILES = {"flat": _flat, "diurnal": _diurnal}  # day shapes by name; any other spec is a file
+
+
 def load_profile(spec: str) -> DayProfile:
-    """``flat``, ``diurnal`` or a path to a file of 24 hourly weights."""
-    if spec == "flat":
-        return DayProfile(name="flat", weights=(1.0,) * 24)
-    if spec == "diurnal":
-        hours = np.arange(24, dtype=np.float64)
-        w = 1.0 + DIURNAL_AMPLITUDE * np.cos(2.0 * np.pi * (hours - DIURNAL_PEAK_HOUR) / 24.0)
-        return _normalised("diurnal", [float(x) for x in w])
+    """A built-in day shape (``BUILT_IN_PROFILES``) or a path to a file of 24 hourly weights."""
+    if spec in BUILT_IN_PROFILES:
+        return BUILT_IN_PROFILES[spec]()
     path = Path(spec)
     if not path.exists():
-        raise GigaclusterError("traffic_profile", f"'{spec}': allowed: flat, diurnal, or a file of 24 weights")
+        allowed = ", ".join(BUILT_IN_PROFILES)
+        raise GigaclusterError("traffic_profile", f"'{spec}': allowed: {allowed}, or a file of 24 weights")
     text = path.read_text(encoding="utf-8").replace(",", "\n")
     try:
         values = [float(t) for t in text.split() if t.strip()]
