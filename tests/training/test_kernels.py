@@ -75,3 +75,15 @@ def test_recomputed_layers_dispatch_their_ops_again() -> None:
     tiny = {p: np.zeros(1) for p in ("fwd", "bwd", "recompute")}  # GPU time negligible: host-bound
     none, half, full = (kernels.host_excess_s(job, d, c, cal.kernels, tiny, np.full(1, r)) for r in (0.0, 0.5, 1.0))
     assert none[0] < half[0] < full[0]
+
+
+def test_module_recompute_re_dispatches_its_ops() -> None:
+    """A module policy re-dispatches its modules' forward ops: host-bound, re-running the MLP and
+    the norms waits on the host longer than re-running nothing, and selective = core_attn."""
+    job = small_job()
+
+    def host(rc: str) -> float:
+        return host_part(job, Layout(tp=8, dp=1, micro_batch=1, recompute=rc, sharding="none"), scale=3.0)
+
+    assert host("layernorm+mlp") > host("layernorm") > host("none")
+    assert host("selective") == host("core_attn")

@@ -9,7 +9,8 @@ host. Only the excess over the GPU time is added (``host`` part of the step):
 
     excess = Σ_passes max(0, H_pass − G_pass)
     H_fwd = host_op_s · (ops_per_layer + moe_fraction·moe_ops + collectives·ops_per_collective)
-    H_bwd = backward_ops_ratio · H_fwd;  H_recompute = H_fwd (full), attention share (selective)
+    H_bwd = backward_ops_ratio · H_fwd;  H_recompute = H_fwd (full), the ops of the modules a
+    selective / module policy re-runs (``module_ops``)
 
 Compiled stacks (XLA on TPU, Neuron on Trainium: the whole step is one program) have no per-op
 host dispatch: their families are listed in ``kernels.compiled_families``.
@@ -18,14 +19,14 @@ host dispatch: their families are listed in ``kernels.compiled_families``.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from gigacluster.training.dims import Dims
+from gigacluster.training.dims import MODULES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
+from gigacluster.training.recompute import reruns, uses
 
 F = np.ndarray
-SELECTIVE_SHARE = 0.25  # share of a layer's forward ops re-run by selective (attention-core) recompute
 
 
 class KernelCal(BaseModel):
@@ -37,8 +38,17 @@ class KernelCal(BaseModel):
     ops_per_layer: float  # ops of one dense transformer layer's forward pass (fixed, counted)
     moe_ops: float  # extra ops of an MoE layer's forward: router, top-k, permute, unpermute (fixed)
     ops_per_collective: float  # host ops per collective call: the call plus its stream/event sync (fixed)
+    module_ops: dict[str, float]  # forward ops each recompute module re-dispatches (fixed, counted)
     backward_ops_ratio: float  # host ops of a backward pass per forward op (fixed)
     compiled_families: tuple[str, ...]  # catalog families whose stack compiles the step (no host floor)
+
+    @field_validator("module_ops")
+    @classmethod
+    def _known_modules(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(MODULES))
+        if unknown:
+            raise ValueError(f"unknown recompute module(s) {unknown}; allowed: {', '.join(MODULES)}")
+        return value
 
 
 def collectives_per_pass(d: Dims, c: Candidates, sequence_parallel: bool = True) -> F:
@@ -57,6 +67,17 @@ def host_fwd_s(d: Dims, c: Candidates, k: KernelCal, sequence_parallel: bool = T
     return ops * k.host_op_s
 
 
+def module_ops(d: Dims, c: Candidates, k: KernelCal) -> F:
+    """Forward ops per layer a selective or module recompute policy re-dispatches (mean over dense
+    and MoE layers: the MoE modules run on MoE layers only)."""
+    out = np.zeros(c.rc.shape, dtype=np.float64)
+    for module, ops in k.module_ops.items():
+        share = d.moe_fraction if module in ("moe", "moe_act") else 1.0
+        on = uses(c.rc, module) if module == "core_attn" else reruns(c.rc, module)
+        out = out + np.where(on, share * ops, 0.0)
+    return out
+
+
 def host_excess_s(job: TrainingJob, d: Dims, c: Candidates, k: KernelCal,
                   gpu: dict[str, F], rc_share: F) -> F:
     """Seconds per layer and micro-batch the GPU waits on the host. ``gpu`` holds the GPU time of
@@ -65,7 +86,7 @@ def host_excess_s(job: TrainingJob, d: Dims, c: Candidates, k: KernelCal,
     if job.accelerator.family in k.compiled_families:
         return np.zeros_like(gpu["fwd"])
     h = host_fwd_s(d, c, k, job.sequence_parallel)
-    h_rc = rc_share * h + np.where(c.rc == 1, SELECTIVE_SHARE * h, 0.0)
+    h_rc = rc_share * h + module_ops(d, c, k) * k.host_op_s
     return (np.maximum(0.0, h - gpu["fwd"]) + np.maximum(0.0, k.backward_ops_ratio * h - gpu["bwd"])
             + np.maximum(0.0, h_rc - gpu["recompute"]))
 
