@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -111,3 +112,12 @@ def from_validation(exc: ValidationError) -> GigaclusterError:
     first = exc.errors(include_url=False)[0]
     loc = ".".join(str(p) for p in first.get("loc", ())) or exc.title
     return GigaclusterError(loc, validation_line(exc)[len(loc) + 2:])
+
+
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]*)")
+
+
+def as_request_fields(text: str) -> str:
+    """A message written for the CLI, worded for an HTTP request: ``--facility-mw`` becomes the
+    request field ``facility_mw`` (the application layer names options as flags)."""
+    return _FLAG.sub(lambda m: m.group(1).replace("-", "_"), text)

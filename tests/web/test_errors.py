@@ -43,3 +43,12 @@ def test_body_that_is_not_utf8_names_the_body(client: TestClient) -> None:
 
 def test_unknown_route_keeps_its_plain_404(client: TestClient) -> None:
     assert client.get("/api/nope").status_code == 404
+
+
+def test_domain_errors_name_request_fields_not_cli_flags(client: TestClient) -> None:
+    """The application layer words its errors for the CLI (--facility-mw); over HTTP they name the
+    request's own fields."""
+    r = client.post("/api/design", json={"budget_usd": 3e10, "facility_mw": 100})
+    assert r.status_code == 422, r.text
+    msg = r.json()["detail"][0]["msg"]
+    assert "facility_mw" in msg and "budget_usd" in msg and "--" not in msg

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 
 from gigacluster import __version__
 from gigacluster.catalog.scenarios import Scenario
-from gigacluster.errors import GigaclusterError, error_reason
+from gigacluster.errors import GigaclusterError, as_request_fields, error_reason
 from gigacluster.web.endpoints import ENDPOINTS, Endpoint, Options, options, scenarios
 from gigacluster.web.limits import Oversize, WebLimits, check
 from gigacluster.web.runner import Busy, Runner, TimedOut, request_key
@@ -71,7 +71,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def _install_errors(app: FastAPI) -> None:
     async def domain(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, GigaclusterError)
-        return _error(422, exc.field, exc.reason, "value_error")
+        return _error(422, exc.field, as_request_fields(exc.reason), "value_error")
 
     async def spec(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ValidationError)
