@@ -93,6 +93,11 @@ def test_dashboard_is_readable_at_390px_and_restores_state_from_the_url(browser:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     sizes = page.evaluate("[...document.querySelectorAll('.chart text')].map(t => t.getBoundingClientRect().height)")
     assert sizes and min(sizes) >= 11  # chart text drawn at its real size, not shrunk with the SVG
+    boxes = page.evaluate("""[...document.querySelectorAll('#chart-frontier text')]
+        .map(t => t.getBoundingClientRect()).map(r => [r.left, r.top, r.right, r.bottom])""")
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1]
+    assert boxes and not overlaps  # point labels of the time-against-cost chart stay legible
     if os.environ.get("SAVE_SCREENSHOTS"):
         page.screenshot(path=str(IMG / "dashboard-phone.png"), full_page=True)
     page.close()

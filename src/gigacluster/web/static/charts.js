@@ -79,6 +79,16 @@ function legend(svg, series, width, left) {
   return y + 8;
 }
 
+// A text label's box (baseline y, 12 px tall) and whether it overlaps none of ``boxes``.
+function box(x, y, w, anchor) {
+  const x0 = anchor === "end" ? x - w : x;
+  return [x0, y - 11, x0 + w, y + 2];
+}
+function free(boxes, x, y, w, anchor) {
+  const [a0, b0, a1, b1] = box(x, y, w, anchor);
+  return boxes.every(([c0, d0, c1, d1]) => a1 < c0 || c1 < a0 || b1 < d0 || d1 < b0);
+}
+
 // Lines over points: series = [{name, points: [[x, y, label?]], dashed}], one shared y axis;
 // opts.labels prints each point's label beside it.
 function lineChart(container, opts) {
@@ -99,6 +109,7 @@ function lineChart(container, opts) {
     svg.appendChild(el("text", { x: px(t), y: height - bottom + 18, "text-anchor": "middle", class: "small" }, opts.xfmt(t)));
   });
   svg.appendChild(el("text", { x: (left + width - right) / 2, y: height - 8, "text-anchor": "middle" }, opts.xlabel));
+  const placed = [];  // boxes of the point labels drawn so far
   opts.series.forEach((s, i) => {
     const color = PALETTE[i % 9], dash = s.dashed ? { "stroke-dasharray": "6 4" } : {};
     svg.appendChild(el("polyline", { points: s.points.map((p) => `${px(p[0])},${py(p[1])}`).join(" "), fill: "none",
@@ -108,8 +119,13 @@ function lineChart(container, opts) {
         `${p[3] || p[2] || opts.xfmt(p[0])}: ${s.name} ${opts.yfmt(p[1])}`));
       if (opts.labels && p[2]) {
         const anchor = px(p[0]) > width * 0.7 ? "end" : "start";
-        const dy = k % 2 ? 17 : -7;  // alternate above and below so neighbours do not overlap
-        svg.appendChild(el("text", { x: px(p[0]) + (anchor === "end" ? -7 : 7), y: py(p[1]) + dy, "text-anchor": anchor, class: "small" }, p[2]));
+        const x = px(p[0]) + (anchor === "end" ? -7 : 7), w = String(p[2]).length * 6.2;
+        // above or below the point, whichever overlaps no label already drawn; else only the tooltip
+        const dy = (k % 2 ? [17, -7] : [-7, 17]).find((d) => free(placed, x, py(p[1]) + d, w, anchor));
+        if (dy !== undefined) {
+          placed.push(box(x, py(p[1]) + dy, w, anchor));
+          svg.appendChild(el("text", { x, y: py(p[1]) + dy, "text-anchor": anchor, class: "small" }, p[2]));
+        }
       }
     });
   });
