@@ -105,3 +105,15 @@ def test_a_case_file_accepts_module_policies_and_skips_unknown_ones(tmp_path: Pa
     assert r.predicted == 1 and "mla_up_proj+mlp" in r.rows[0].layout
     assert "B.recompute" in r.skipped[0].reason and "moe_act" in r.skipped[0].reason
     assert np.isfinite(r.rows[0].predicted)
+
+
+def test_searched_policies_follow_what_the_stack_had() -> None:
+    """Selective and block recompute came with sequence parallelism (Korthikanti et al. 2022): a stack
+    without it tries none or full; module policies exist from 2025; selective is tried where the
+    attention core stores its scores (it frees nothing under flash attention)."""
+    d = dims_of(get_model("deepseek-v3"))
+    assert [name_of(c) for c in searched(d, korthikanti=False)] == ["none", "full"]
+    assert all("+" not in name_of(c) for c in searched(d, year=2024))
+    assert name_of(searched(d, year=2025)[-1]) == "moe_act+layernorm+mla_up_proj"
+    assert "selective" in [name_of(c) for c in searched(d, materialised=True)]
+    assert "selective" not in [name_of(c) for c in searched(d)]

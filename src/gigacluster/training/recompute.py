@@ -91,9 +91,22 @@ def freed_bytes(d: Dims, rc: IntArray, low_precision: bool) -> NDArray[np.float6
     return out
 
 
-def searched(d: Dims) -> tuple[int, ...]:
+MODULES_YEAR = 2025  # Megatron-Core --recompute-modules (moe_act, layernorm, mla_up_proj, ...): 2025 releases
+
+
+def searched(d: Dims, korthikanti: bool = True, year: int | None = None,
+             materialised: bool = False) -> tuple[int, ...]:
     """Policies the search tries when the case leaves recompute blank: none, partial and the
-    output-discarding modules the model has (full is partial at its limit; selective saves no
-    memory under flash attention; mlp/moe are dominated by partial's per-layer choice)."""
+    output-discarding modules the model has (full is partial at its limit; mlp/moe are dominated
+    by partial's per-layer choice), plus selective where the attention core stores its scores
+    (materialised attention, training.stack); under flash attention it saves no memory. A run can
+    only use what its stack had: selective and block (partial) recompute came with sequence
+    parallelism (Korthikanti et al. 2022), so a stack without it (``korthikanti`` False: before
+    2022, DeepSpeed's pipeline engine) has none or full; module policies exist from 2025."""
+    if not korthikanti:
+        return (BASE["none"], BASE["full"])
+    out = (BASE["none"], BASE["partial"]) + ((BASE["selective"],) if materialised else ())
     cheap = [m for m in CHEAP if d.modules.of(m) > 0.0]
-    return (BASE["none"], BASE["partial"]) + ((code_of("+".join(cheap)),) if cheap else ())
+    if cheap and (year is None or year >= MODULES_YEAR):
+        out = out + (code_of("+".join(cheap)),)
+    return out

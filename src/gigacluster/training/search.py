@@ -50,8 +50,9 @@ def _options(job: TrainingJob, d: Dims) -> list[tuple[int, ...]]:
     mb = (f.micro_batch,) if f.micro_batch else MB
     shard = (SHARD_STAGE[f.sharding],) if f.sharding else (0, 1, 2, 3)
     # searched: none, partial (the fewest fully recomputed layers that fit) and the model's
-    # output-discarding modules (training.recompute.searched)
-    rc = (recompute.code_of(f.recompute),) if f.recompute else recompute.searched(d)
+    # output-discarding modules, as far as the run's stack had them (training.recompute.searched)
+    rc = (recompute.code_of(f.recompute),) if f.recompute else \
+        recompute.searched(d, job.sequence_parallel, job.stack_year, job.materialised_attention)
     names = (f.pipeline_schedule,) if f.pipeline_schedule else (job.schedules or tuple(SCHEDULES))
     sched = tuple(schedule(n).code for n in names)
     return [tp, pp, vpp, cp, ep, mb, shard, rc, sched]

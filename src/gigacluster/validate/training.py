@@ -113,7 +113,7 @@ def case_job(case: TrainingCase, cal: Calibration) -> TrainingJob:
         precision=case.get("precision") or "bf16", fixed=fixed,
         schedules=available(year, case.get("framework")),
         sequence_parallel=sequence_parallel_for(year, case.get("framework")),
-        materialised_attention=materialised_attention_for(year, case.get("framework")),
+        materialised_attention=materialised_attention_for(year, case.get("framework")), stack_year=year,
     )
 
 
