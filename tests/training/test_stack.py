@@ -88,3 +88,16 @@ def test_zero3_gathers_per_submodule() -> None:
     fsdp, zero3 = weights("fsdp"), weights("zero3")
     layer = 12 * 20480**2  # params of one layer
     assert fsdp - zero3 > (2 * layer - 20480 * 81920) * 2.0 / 1e9 * 0.9
+
+
+def test_validate_rows_state_the_derived_stack() -> None:
+    """A predicted row says which stack facts its year and framework implied (traceable output)."""
+    from pathlib import Path
+
+    from gigacluster.validate.cases import load_cases
+    from gigacluster.validate.training import predict_case
+
+    path = Path(__file__).parents[2] / "data" / "validation" / "training.csv"
+    case = next(c for c in load_cases(path) if c.id == "NAR21-T1-1")
+    row = predict_case(case, load_calibration())
+    assert "no sequence parallelism" in row.note and "materialised attention" in row.note

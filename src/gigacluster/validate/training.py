@@ -170,7 +170,15 @@ def predict_case(case: TrainingCase, cal: Calibration) -> PredictedRow:
     return PredictedRow(id=case.id, family=str(case.get("family")), metric=str(case.get("metric")),
                         measured=measured, predicted=predicted,
                         ape=abs(predicted - measured) / measured, layout=text,
-                        note=job.accelerator.peak_rule)
+                        note="; ".join(n for n in (job.accelerator.peak_rule, stack_note(job)) if n))
+
+
+def stack_note(job: TrainingJob) -> str:
+    """The stack facts derived from the row's year and framework (training.stack), when not modern."""
+    facts = [("no sequence parallelism", not job.sequence_parallel),
+             ("materialised attention", job.materialised_attention)]
+    shown = [name for name, on in facts if on]
+    return "stack: " + ", ".join(shown) if shown else ""
 
 
 def validate_training(path: Path, cal: Calibration | None = None,
