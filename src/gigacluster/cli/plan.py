@@ -39,8 +39,8 @@ def summary_rows(p: Plan) -> list[tuple[str, str]]:
     mtok = "" if sv.cost.usd_per_mtok is None else f", ${sv.cost.usd_per_mtok:.2f}/Mtok"
     rows.append(("serving", f"{sv.plan.model}: {sv.fleet_peak_gpus:,} GPUs at the peak hour ({sv.share_of_cluster:.1%} "
                             f"of the cluster), {sv.fleet_avg_gpus:,.0f} on average ({sv.traffic_profile} day, "
-                            f"N+{sv.n_plus}), {sv.cost.facility_power_mw:.1f} MW{mtok}; the whole cluster serves "
-                            f"{sv.users_servable_by_whole_cluster:,.3g} daily users"))
+                            f"N+{sv.n_plus}), {sv.cost.facility_power_mw:.1f} MW{mtok}; the whole cluster could serve "
+                            f"{_users(sv.users_servable_by_whole_cluster)} daily users of this traffic"))
     rc, sc = q.researcher_compute, p.scheduling
     rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier "
                                 f"run leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, p90 "
@@ -87,3 +87,13 @@ def plan(
 
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
+
+
+WORLD_POPULATION = 8.16e9  # UN World Population Prospects 2024 (mid-2024 estimate)
+
+
+def _users(n: float) -> str:
+    """A capacity in users, with the world's population beside it when the capacity exceeds it."""
+    if n <= WORLD_POPULATION:
+        return f"{n:,.3g}"
+    return f"{n:,.3g} ({n / WORLD_POPULATION:.0f}× the world's population: not traffic-bound)"
