@@ -40,7 +40,8 @@ def summary_rows(p: Plan) -> list[tuple[str, str]]:
     rows.append(("serving", f"{sv.plan.model}: {sv.fleet_peak_gpus:,} GPUs at the peak hour ({sv.share_of_cluster:.1%} "
                             f"of the cluster), {sv.fleet_avg_gpus:,.0f} on average ({sv.traffic_profile} day, "
                             f"N+{sv.n_plus}), {sv.cost.facility_power_mw:.1f} MW{mtok}; the whole cluster could serve "
-                            f"{_users(sv.users_servable_by_whole_cluster)} daily users of this traffic"))
+                            f"{sv.users_servable_by_whole_cluster:,.3g} daily users of this traffic"
+                            f"{_vs_world(sv.users_servable_by_whole_cluster)}"))
     rc, sc = q.researcher_compute, p.scheduling
     rows.append(("researchers", f"{sc.researchers} under {sc.policy} on the {sc.shared_gpus:,} GPUs the frontier "
                                 f"run leaves: median {rc.median:,.0f} GPU-h/day each (p10 {rc.p10:,.0f}, p90 "
@@ -92,8 +93,8 @@ def register(app: typer.Typer) -> None:
 WORLD_POPULATION = 8.16e9  # UN World Population Prospects 2024 (mid-2024 estimate)
 
 
-def _users(n: float) -> str:
-    """A capacity in users, with the world's population beside it when the capacity exceeds it."""
+def _vs_world(n: float) -> str:
+    """The world's population beside a capacity in users that exceeds it."""
     if n <= WORLD_POPULATION:
-        return f"{n:,.3g}"
-    return f"{n:,.3g} ({n / WORLD_POPULATION:.0f}× the world's population: not traffic-bound)"
+        return ""
+    return f" ({n / WORLD_POPULATION:.0f}× the world's population: not traffic-bound)"
