@@ -97,4 +97,4 @@ def _vs_world(n: float) -> str:
     """The world's population beside a capacity in users that exceeds it."""
     if n <= WORLD_POPULATION:
         return ""
-    return f" ({n / WORLD_POPULATION:.0f}× the world's population: not traffic-bound)"
+    return f" ({n / WORLD_POPULATION:.2g}× the world's population: not traffic-bound)"

@@ -81,13 +81,15 @@ def tokens(job: TrainingJob, c: Candidates) -> F:
 def _common(d: Dims, t: F, c: Candidates, job: TrainingJob, r: Rates, cal: Calibration) -> tuple[F, F]:
     """Attention core and norm/residual elementwise seconds (same in dense and MoE layers)."""
     attn_flops = 2.0 * t * (job.seq_len / 2.0) * (d.qk + d.v) / c.tp  # causal: mean context s/2
-    elem_bytes = t * d.hidden * DTYPE_BYTES * cal.memory_bound.bytes_per_hidden * tp_split(job, c)
+    elem_bytes = t * d.hidden * DTYPE_BYTES * cal.memory_bound.bytes_per_hidden * elementwise_split(job, c)
     return attn_flops / r.attn_flops, elem_bytes / r.hbm_bytes + cal.memory_bound.layer_overhead_s
 
 
-def tp_split(job: TrainingJob, c: Candidates) -> F:
-    """Share of a layer's norm/dropout/residual work one TP rank does: 1/t with sequence
-    parallelism, REPLICATED_SHARE + (1 − REPLICATED_SHARE)/t without (training.stack)."""
+def elementwise_split(job: TrainingJob, c: Candidates) -> F:
+    """Share of a layer's fitted elementwise traffic one TP rank moves: 1/t with sequence
+    parallelism; without it the norms, dropouts and residual adds run whole on every rank, which is
+    REPLICATED_SHARE of that traffic by Korthikanti's byte count (10 of 34 bytes per token and
+    hidden unit), and the rest is split (training.stack)."""
     if job.sequence_parallel:
         return 1.0 / c.tp
     return REPLICATED_SHARE + (1.0 - REPLICATED_SHARE) / c.tp

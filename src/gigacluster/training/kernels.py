@@ -69,10 +69,10 @@ def host_fwd_s(d: Dims, c: Candidates, k: KernelCal, sequence_parallel: bool = T
 
 def module_ops(d: Dims, c: Candidates, k: KernelCal) -> F:
     """Forward ops per layer a selective or module recompute policy re-dispatches (mean over dense
-    and MoE layers: the MoE modules run on MoE layers only)."""
+    and MoE layers: the MoE modules run on MoE layers only, the dense MLP on dense layers only)."""
     out = np.zeros(c.rc.shape, dtype=np.float64)
     for module, ops in k.module_ops.items():
-        share = d.moe_fraction if module in ("moe", "moe_act") else 1.0
+        share = d.moe_fraction if module in ("moe", "moe_act") else 1.0 - d.moe_fraction if module == "mlp" else 1.0
         on = uses(c.rc, module) if module == "core_attn" else reruns(c.rc, module)
         out = out + np.where(on, share * ops, 0.0)
     return out

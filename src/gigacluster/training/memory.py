@@ -3,8 +3,11 @@
 - Weights, gradients and Adam states: ``weight_bytes``/``grad_bytes``/``optimizer_bytes`` per
   parameter, the last three sharded over the data-parallel group by ZeRO stage (Rajbhandari et
   al. 2020): stage 1 (dist_opt/zero1) shards optimizer states, 2 adds gradients, 3 (zero3/fsdp)
-  adds weights plus a two-layer gather buffer; hsdp shards within a group of ``g`` ranks.
-- Activations: stored bytes per token per layer / tp (sequence parallel), only the layer input
+  adds weights plus a gather buffer (FSDP: two wrapped layers; DeepSpeed ZeRO-3: its live-parameter
+  cap or the largest linear); hsdp shards within a group of ``g`` ranks.
+- Activations: stored bytes per token per layer / tp (sequence parallel; without it the input and
+  norms are whole on every TP rank, training.stack), plus the 5as/h stored scores of a materialised
+  attention core, only the layer input
   under full recompute (Korthikanti et al. 2022, eq. 2–6), for the recomputed layers only under
   ``partial`` (the fewest that fit, :func:`recompute_layers`), less what a module policy frees
   (Megatron ``--recompute-modules``, training.recompute); the first pipeline stage keeps
@@ -19,7 +22,6 @@ import numpy as np
 
 from gigacluster.training import schedules
 from gigacluster.training.calibration import Calibration
-from gigacluster.training.costs import tp_split
 from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
@@ -70,9 +72,10 @@ def local_params(d: Dims, c: Candidates) -> tuple[F, F]:
 
 def largest_weight(d: Dims, c: Candidates) -> F:
     """Parameters of the largest single linear of a layer on one GPU (the FFN up/gate or down
-    projection, an expert's, or the fused QKV), which a per-submodule gather must hold whole."""
+    projection, an expert's (split by etp), or the fused QKV), which a per-submodule gather must
+    hold whole."""
     n = 3.0 if d.gated else 2.0
-    return np.maximum(max(d.mlp_params, d.expert_params) / n, 0.75 * d.attn_params) / c.tp
+    return np.maximum(np.maximum(d.mlp_params / n / c.tp, d.expert_params / n / c.etp), 0.75 * d.attn_params / c.tp)
 
 
 def _shard_divisors(job: TrainingJob, c: Candidates) -> tuple[F, F]:
@@ -92,7 +95,8 @@ def _static_parts(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration) ->
         return bytes_per * (np.where(on, dense / g_dense, dense) + np.where(on, expert / g_exp, expert))
 
     layer_params = (dense + expert) / np.ceil(d.layers / c.pp)
-    live = np.where(c.shard == 5, np.maximum(m.zero3_max_live_params, largest_weight(d, c)), 2.0 * layer_params)
+    zero3 = np.minimum(np.maximum(m.zero3_max_live_params, largest_weight(d, c)), dense + expert)
+    live = np.where(c.shard == 5, zero3, 2.0 * layer_params)
     gather = np.where((c.shard >= 3) & (g_dense > 1), live * m.weight_bytes, 0.0)
     t = c.mb * job.seq_len / c.cp
     return {
@@ -106,16 +110,22 @@ def _static_parts(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration) ->
 
 def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
     """(stored bytes of one layer and micro-batch without full recompute, less what a module
-    policy frees (training.recompute), its input alone). Without sequence parallelism the norms'
-    and dropouts' share is not split: sbh(10 + 24/t) (Korthikanti et al. 2022, eq. 1); a
-    materialised attention core adds its 5as/h of scores (training.stack)."""
+    policy frees (training.recompute), its input alone). Sequence parallelism splits everything by
+    t; without it the layer input and the norms' inputs and outputs sit whole on every TP rank
+    (Korthikanti et al. 2022, eq. 1: sbh(10 + 24/t); full recompute keeps 2sbh, not 2sbh/t). A
+    materialised attention core adds its 5as/h of scores, split by heads (training.stack)."""
     t = c.mb * job.seq_len / c.cp
     low = job.precision in ("fp8", "mxfp8", "nvfp4")
     stored = (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) - freed_bytes(d, c.rc, low)
     scores = np.where(uses(c.rc, "core_attn") | (not job.materialised_attention), 0.0,
-                      SCORE_BYTES * job.model.heads * job.seq_len / c.tp)  # split by heads
-    inp = t * d.hidden * DTYPE_BYTES / c.tp
-    return np.maximum(t * (stored * tp_split(job, c) + scores), inp), inp
+                      SCORE_BYTES * job.model.heads * job.seq_len / c.tp)
+    if job.sequence_parallel:
+        per_rank, inp = stored / c.tp, t * d.hidden * DTYPE_BYTES / c.tp
+    else:
+        norms = np.where(uses(c.rc, "layernorm"), 0.0, d.modules.layernorm * (0.5 if low else 1.0))
+        replicated = np.minimum(4.0 * d.hidden + norms, stored)  # two norm inputs (2h each) + outputs
+        per_rank, inp = replicated + (stored - replicated) / c.tp, t * d.hidden * DTYPE_BYTES
+    return np.maximum(t * (per_rank + scores), inp), inp
 
 
 def recompute_layers(job: TrainingJob, d: Dims, c: Candidates, cal: Calibration, micro_batches: F,

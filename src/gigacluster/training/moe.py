@@ -108,7 +108,9 @@ def all_to_all_pass_s(job: TrainingJob, d: Dims, c: Candidates, t: F, fab: Tiere
     """Sum over passes (one per entry of ``bytes_per``: dispatch, combine) of one hierarchical
     all-to-all of the micro-batch's tokens at that many bytes per element, as the most loaded GPU
     (``imbalance`` × the mean copies, :func:`load_imbalance`) receives them."""
-    copies = t * d.topk * d.hidden / c.tp  # this GPU's token copies (sequence-parallel share)
+    # this GPU's token copies (sequence-parallel share; every MoE stack here is sequence parallel,
+    # a TP group without it would dispatch the same copies from each rank)
+    copies = t * d.topk * d.hidden / c.tp
     span = c.tp * c.cp * c.ep
     per_domain = np.clip(job.system.scaleup_domain // (c.tp * c.cp), 1, c.ep).astype(np.float64)
     inside = np.where(span <= job.system.scaleup_domain, c.ep.astype(np.float64), per_domain)

@@ -43,10 +43,11 @@ def module_forward_s(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: Ti
         return out
     t = tokens(job, c)
     dense, moe = 1.0 - d.moe_fraction, d.moe_fraction
+    norm_split = c.tp if job.sequence_parallel else 1.0  # without SP every TP rank runs the norms whole
     width = (3.0 if d.gated else 2.0) * DTYPE_BYTES  # activation: read gate/up (or input), write output
     parts = {
         "core_attn": lambda: _common(d, t, c, job, r, cal)[0],
-        "layernorm": lambda: 2.0 * 2.0 * t * d.hidden * DTYPE_BYTES / c.tp / r.hbm_bytes,
+        "layernorm": lambda: 2.0 * 2.0 * t * d.hidden * DTYPE_BYTES / norm_split / r.hbm_bytes,
         "moe_act": lambda: moe * t * d.topk * d.moe_ffn * width / c.tp / r.hbm_bytes,
         "mla_up_proj": lambda: 2.0 * t * d.mla_up_params / c.tp / r.gemm_flops,
         "mlp": lambda: dense * (2.0 * t * d.mlp_params / c.tp / r.gemm_flops
