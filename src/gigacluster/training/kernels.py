@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from gigacluster.training.dims import MODULES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
-from gigacluster.training.recompute import reruns, uses
+from gigacluster.training.recompute import ALL_CODES, layer_share, per_code, reruns, uses
 
 F = np.ndarray
 
@@ -69,13 +69,12 @@ def host_fwd_s(d: Dims, c: Candidates, k: KernelCal, sequence_parallel: bool = T
 
 def module_ops(d: Dims, c: Candidates, k: KernelCal) -> F:
     """Forward ops per layer a selective or module recompute policy re-dispatches (mean over dense
-    and MoE layers: the MoE modules run on MoE layers only, the dense MLP on dense layers only)."""
-    out = np.zeros(c.rc.shape, dtype=np.float64)
+    and MoE layers, training.recompute.layer_share); evaluated once per policy code."""
+    table = np.zeros(ALL_CODES.shape)
     for module, ops in k.module_ops.items():
-        share = d.moe_fraction if module in ("moe", "moe_act") else 1.0 - d.moe_fraction if module == "mlp" else 1.0
-        on = uses(c.rc, module) if module == "core_attn" else reruns(c.rc, module)
-        out = out + np.where(on, share * ops, 0.0)
-    return out
+        on = uses(ALL_CODES, module) if module == "core_attn" else reruns(ALL_CODES, module)  # selective too
+        table = table + np.where(on, layer_share(d, module) * ops, 0.0)
+    return per_code(table, c.rc)
 
 
 def host_excess_s(job: TrainingJob, d: Dims, c: Candidates, k: KernelCal,

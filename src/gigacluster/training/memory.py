@@ -75,7 +75,8 @@ def largest_weight(d: Dims, c: Candidates) -> F:
     projection, an expert's (split by etp), or the fused QKV), which a per-submodule gather must
     hold whole."""
     n = 3.0 if d.gated else 2.0
-    return np.maximum(np.maximum(d.mlp_params / n / c.tp, d.expert_params / n / c.etp), 0.75 * d.attn_params / c.tp)
+    qkv = min(d.hidden * (d.qk + 2.0 * d.kv), d.attn_params)  # fused QKV (MLA: bounded by the block)
+    return np.maximum(np.maximum(d.mlp_params / n / c.tp, d.expert_params / n / c.etp), qkv / c.tp)
 
 
 def _shard_divisors(job: TrainingJob, c: Candidates) -> tuple[F, F]:

@@ -77,18 +77,31 @@ def reruns(rc: IntArray, module: str) -> NDArray[np.bool_]:
     return on & ~uses(rc, "moe") if module == "moe_act" else on
 
 
+ALL_CODES: IntArray = np.arange(MODULE_CODE + (1 << len(MODULES)), dtype=np.int64)  # every policy code
+
+
+def per_code(values: NDArray[np.float64], rc: IntArray) -> NDArray[np.float64]:
+    """``values`` (one per code of ``ALL_CODES``) looked up per candidate: a policy's quantities
+    depend on its code alone, so the search evaluates them once per code, not per candidate."""
+    return values[rc]
+
+
+def layer_share(d: Dims, module: str) -> float:
+    """Share of a model's layers a module runs in: the MoE modules in MoE layers, the dense MLP in
+    dense layers, the others in every layer."""
+    shares = {"moe": d.moe_fraction, "moe_act": d.moe_fraction, "mlp": 1.0 - d.moe_fraction}
+    return shares.get(module, 1.0)
+
+
 def freed_bytes(d: Dims, rc: IntArray, low_precision: bool) -> NDArray[np.float64]:
     """Stored bytes per token and layer (mean, before tensor parallelism) a module policy frees.
     Outputs that feed a GEMM (layernorm, expert activation) are cached in fp8 under low precision
     (training.dims), so freeing them saves half as much; ``moe`` includes ``moe_act``."""
-    out = np.zeros(rc.shape, dtype=np.float64)
-    if not np.any(rc >= MODULE_CODE):
-        return out
     half = 0.5 if low_precision else 1.0
     scale = {"layernorm": half, "moe_act": half}
-    for module in MODULES:
-        out = out + np.where(reruns(rc, module), d.modules.of(module) * scale.get(module, 1.0), 0.0)
-    return out
+    table = sum((np.where(reruns(ALL_CODES, m), d.modules.of(m) * scale.get(m, 1.0), 0.0) for m in MODULES),
+                np.zeros(ALL_CODES.shape))
+    return per_code(table, rc)
 
 
 MODULES_YEAR = 2025  # Megatron-Core --recompute-modules (moe_act, layernorm, mla_up_proj, ...): 2025 releases

@@ -23,7 +23,7 @@ from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
 from gigacluster.training.moe import all_to_all_pass_s, dispatcher_s, grouped_gemm_s, load_imbalance
 from gigacluster.training.precision import dispatch_bytes
-from gigacluster.training.recompute import MODULE_CODE, code_of, reruns, uses
+from gigacluster.training.recompute import MODULE_CODE, code_of, layer_share, reruns, uses
 
 F = np.ndarray
 
@@ -42,22 +42,20 @@ def module_forward_s(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: Ti
     if not np.any(c.rc >= MODULE_CODE):
         return out
     t = tokens(job, c)
-    dense, moe = 1.0 - d.moe_fraction, d.moe_fraction
     norm_split = c.tp if job.sequence_parallel else 1.0  # without SP every TP rank runs the norms whole
     width = (3.0 if d.gated else 2.0) * DTYPE_BYTES  # activation: read gate/up (or input), write output
     parts = {
         "core_attn": lambda: _common(d, t, c, job, r, cal)[0],
         "layernorm": lambda: 2.0 * 2.0 * t * d.hidden * DTYPE_BYTES / norm_split / r.hbm_bytes,
-        "moe_act": lambda: moe * t * d.topk * d.moe_ffn * width / c.tp / r.hbm_bytes,
+        "moe_act": lambda: t * d.topk * d.moe_ffn * width / c.tp / r.hbm_bytes,
         "mla_up_proj": lambda: 2.0 * t * d.mla_up_params / c.tp / r.gemm_flops,
-        "mlp": lambda: dense * (2.0 * t * d.mlp_params / c.tp / r.gemm_flops
-                                + t * d.ffn * width / c.tp / r.hbm_bytes),
-        "moe": lambda: moe * _moe_s(job, d, c, t, r, fab, cal) if d.moe_layers else 0.0 * t,
+        "mlp": lambda: 2.0 * t * d.mlp_params / c.tp / r.gemm_flops + t * d.ffn * width / c.tp / r.hbm_bytes,
+        "moe": lambda: _moe_s(job, d, c, t, r, fab, cal) if d.moe_layers else 0.0 * t,
     }
     for module, seconds in parts.items():  # selective (code 1) is priced by the step model
         on = reruns(c.rc, module)
-        if np.any(on):
-            out = out + np.where(on, seconds(), 0.0)
+        if np.any(on):  # per layer of the kind the module runs in (recompute.layer_share)
+            out = out + np.where(on, layer_share(d, module) * seconds(), 0.0)
     return out
 
 
