@@ -84,9 +84,16 @@ function box(x, y, w, anchor) {
   const x0 = anchor === "end" ? x - w : x;
   return [x0, y - 11, x0 + w, y + 2];
 }
-function free(boxes, x, y, w, anchor) {
-  const [a0, b0, a1, b1] = box(x, y, w, anchor);
-  return boxes.every(([c0, d0, c1, d1]) => a1 < c0 || c1 < a0 || b1 < d0 || d1 < b0);
+// Whether a label box ``b`` overlaps none of ``boxes``, no drawn line (``lines``: the [x, y] screen
+// points of each series, sampled along every segment) and stays inside ``plot``.
+function free(b, boxes, lines, plot) {
+  const [a0, b0, a1, b1] = b;
+  if (a0 < plot[0] || a1 > plot[2] || b0 < plot[1] || b1 > plot[3]) return false;
+  const apart = ([c0, d0, c1, d1]) => a1 < c0 || c1 < a0 || b1 < d0 || d1 < b0;
+  const hit = (x, y) => x >= a0 - 3 && x <= a1 + 3 && y >= b0 - 3 && y <= b1 + 3;
+  const crossed = (pts) => pts.some(([x, y], i) => hit(x, y) || (i > 0 && [0.25, 0.5, 0.75].some((f) =>
+    hit(x + (pts[i - 1][0] - x) * f, y + (pts[i - 1][1] - y) * f))));
+  return boxes.every(apart) && !lines.some(crossed);
 }
 
 // Lines over points: series = [{name, points: [[x, y, label?]], dashed}], one shared y axis;
@@ -110,21 +117,25 @@ function lineChart(container, opts) {
   });
   svg.appendChild(el("text", { x: (left + width - right) / 2, y: height - 8, "text-anchor": "middle" }, opts.xlabel));
   const placed = [];  // boxes of the point labels drawn so far
+  const lines = opts.series.map((s) => s.points.map((p) => [px(p[0]), py(p[1])]));
+  const plot = [left, top - 4, width - right, height - bottom + 4];
   opts.series.forEach((s, i) => {
     const color = PALETTE[i % 9], dash = s.dashed ? { "stroke-dasharray": "6 4" } : {};
     svg.appendChild(el("polyline", { points: s.points.map((p) => `${px(p[0])},${py(p[1])}`).join(" "), fill: "none",
       stroke: color, "stroke-width": 2.5, ...dash }));
-    s.points.forEach((p, k) => {
+    s.points.forEach((p) => {
       svg.appendChild(tip(el("circle", { cx: px(p[0]), cy: py(p[1]), r: 4.5, fill: color }),
         `${p[3] || p[2] || opts.xfmt(p[0])}: ${s.name} ${opts.yfmt(p[1])}`));
       if (opts.labels && p[2]) {
-        const anchor = px(p[0]) > width * 0.7 ? "end" : "start";
-        const x = px(p[0]) + (anchor === "end" ? -7 : 7), w = String(p[2]).length * 6.2;
-        // above or below the point, whichever overlaps no label already drawn; else only the tooltip
-        const dy = (k % 2 ? [17, -7] : [-7, 17]).find((d) => free(placed, x, py(p[1]) + d, w, anchor));
-        if (dy !== undefined) {
-          placed.push(box(x, py(p[1]) + dy, w, anchor));
-          svg.appendChild(el("text", { x, y: py(p[1]) + dy, "text-anchor": anchor, class: "small" }, p[2]));
+        // beside the point, above or below, right or left: the first place that overlaps no label
+        // already drawn and no line and stays in the plot; else the label is in the tooltip only
+        const w = String(p[2]).length * 6.2, x0 = px(p[0]), y0 = py(p[1]);
+        const spot = [[7, -8, "start"], [9, 4, "start"], [7, 18, "start"], [-7, -8, "end"], [-9, 4, "end"], [-7, 18, "end"]]
+          .map(([dx, dy, anchor]) => ({ x: x0 + dx, y: y0 + dy, anchor }))
+          .find((o) => free(box(o.x, o.y, w, o.anchor), placed, lines, plot));
+        if (spot) {
+          placed.push(box(spot.x, spot.y, w, spot.anchor));
+          svg.appendChild(el("text", { x: spot.x, y: spot.y, "text-anchor": spot.anchor, class: "small" }, p[2]));
         }
       }
     });
