@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from gigacluster.training.dims import MODULES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
-from gigacluster.training.recompute import ALL_CODES, layer_share, per_code, reruns, uses
+from gigacluster.training.recompute import ALL_CODES, layer_share, per_code, reruns
 
 F = np.ndarray
 
@@ -72,8 +72,7 @@ def module_ops(d: Dims, c: Candidates, k: KernelCal) -> F:
     and MoE layers, training.recompute.layer_share); evaluated once per policy code."""
     table = np.zeros(ALL_CODES.shape)
     for module, ops in k.module_ops.items():
-        on = uses(ALL_CODES, module) if module == "core_attn" else reruns(ALL_CODES, module)  # selective too
-        table = table + np.where(on, layer_share(d, module) * ops, 0.0)
+        table = table + np.where(reruns(ALL_CODES, module), layer_share(d, module) * ops, 0.0)
     return per_code(table, c.rc)
 
 

@@ -71,9 +71,9 @@ def uses(rc: IntArray, module: str) -> NDArray[np.bool_]:
 
 
 def reruns(rc: IntArray, module: str) -> NDArray[np.bool_]:
-    """Which candidates' module policy re-runs ``module`` on its own account: ``moe`` already
-    re-runs (and frees) its experts' activation, so ``moe_act`` then adds nothing."""
-    on = uses(rc, module) & (rc >= MODULE_CODE)
+    """Which candidates' policy re-runs ``module`` on its own account (selective is ``core_attn``):
+    ``moe`` already re-runs (and frees) its experts' activation, so ``moe_act`` then adds nothing."""
+    on = uses(rc, module)
     return on & ~uses(rc, "moe") if module == "moe_act" else on
 
 

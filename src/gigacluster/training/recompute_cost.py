@@ -23,7 +23,7 @@ from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
 from gigacluster.training.moe import all_to_all_pass_s, dispatcher_s, grouped_gemm_s, load_imbalance
 from gigacluster.training.precision import dispatch_bytes
-from gigacluster.training.recompute import MODULE_CODE, code_of, layer_share, reruns, uses
+from gigacluster.training.recompute import BASE, MODULE_CODE, code_of, layer_share, reruns, uses
 
 F = np.ndarray
 
@@ -37,9 +37,10 @@ def _moe_s(job: TrainingJob, d: Dims, c: Candidates, t: F, r: Rates, fab: Tiered
 
 def module_forward_s(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: TieredFabric,
                      cal: Calibration) -> F:
-    """Forward seconds per layer and micro-batch a module policy re-runs (0 for other policies)."""
+    """Forward seconds per layer and micro-batch a selective or module policy re-runs (0 for the
+    others; full and partial recompute are priced by the step model)."""
     out = np.zeros(c.tp.shape, dtype=np.float64)
-    if not np.any(c.rc >= MODULE_CODE):
+    if not np.any((c.rc >= MODULE_CODE) | (c.rc == BASE["selective"])):
         return out
     t = tokens(job, c)
     norm_split = c.tp if job.sequence_parallel else 1.0  # without SP every TP rank runs the norms whole
@@ -52,7 +53,7 @@ def module_forward_s(job: TrainingJob, d: Dims, c: Candidates, r: Rates, fab: Ti
         "mlp": lambda: 2.0 * t * d.mlp_params / c.tp / r.gemm_flops + t * d.ffn * width / c.tp / r.hbm_bytes,
         "moe": lambda: _moe_s(job, d, c, t, r, fab, cal) if d.moe_layers else 0.0 * t,
     }
-    for module, seconds in parts.items():  # selective (code 1) is priced by the step model
+    for module, seconds in parts.items():
         on = reruns(c.rc, module)
         if np.any(on):  # per layer of the kind the module runs in (recompute.layer_share)
             out = out + np.where(on, layer_share(d, module) * seconds(), 0.0)

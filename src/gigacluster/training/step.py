@@ -62,11 +62,11 @@ def _per_layer(job: TrainingJob, d: Dims, dense: LayerCost, moe: LayerCost | Non
                cal: Calibration, rc_share: F, modules_s: F) -> dict[str, F]:
     """Per-layer, per-micro-batch seconds of every stage-time part (fwd+bwd+recompute);
     ``rc_share``: share of the stage's layers re-run in full (full/partial recompute);
-    ``modules_s``: forward seconds a module recompute policy re-runs (training.recompute_cost)."""
+    ``modules_s``: forward seconds a selective / module policy re-runs (training.recompute_cost)."""
     ratio, ov = cal.attention.backward_ratio, cal.overlap
     fwd = _mix(d, dense, moe, "gemm") + _mix(d, dense, moe, "elem") + _mix(d, dense, moe, "attn")
     bwd = 2.0 * (fwd - _mix(d, dense, moe, "attn")) + ratio * _mix(d, dense, moe, "attn")
-    rc = rc_share * fwd + np.where(c.rc == 1, _mix(d, dense, moe, "attn"), 0.0) + modules_s
+    rc = rc_share * fwd + modules_s
     passes = 2.0 + rc_share
     out = {
         "fwd": fwd, "bwd": bwd, "recompute": rc, "wgrad": _mix(d, dense, moe, "gemm"),
