@@ -46,6 +46,7 @@ def test_numpy_backend_measures_the_tiny_grid_end_to_end() -> None:
     meas = run_grid(b, TINY)
     assert len(meas.gemm) == len(gemm_shapes(TINY)) and {p.role for p in meas.gemm} >= {"grid", "up"}
     assert not meas.attention and not meas.collectives and len(meas.bandwidth) == 2 and len(meas.launch) == 1
+    assert len(meas.dispatch) == 1 and meas.dispatch[0].timing.median_s > 0
     assert all(p.timing.median_s > 0 and p.timing.reps == 3 for p in meas.gemm)
     dev = describe(b, "cpu", None, 1.0, 0.05)
     assert dev.peak_source.startswith("given") and dev.family == "other"

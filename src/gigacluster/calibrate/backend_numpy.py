@@ -57,5 +57,18 @@ class NumpyBackend:
         a = np.zeros(1, dtype=np.float32)
         return measure(lambda: np.add(a, 1.0, out=a), rep.model_copy(update={"min_sample_s": 1e-3}))
 
+    def dispatch(self, ops: int, rep: Repetition) -> Timing:
+        """One call: ``ops`` chained ufuncs on a one-element array (NumPy records no graph: the CPU
+        analogue of the per-op host cost)."""
+        a = np.zeros(1, dtype=np.float32)
+
+        def chain() -> object:
+            y = a
+            for _ in range(ops):
+                y = np.multiply(y, 1.0)
+            return y
+
+        return measure(chain, rep.model_copy(update={"min_sample_s": 1e-3}))
+
     def collectives(self, sizes_mb: tuple[float, ...], rep: Repetition) -> list[CollectivePoint]:
         return []

@@ -133,6 +133,19 @@ class TorchBackend:
         a = torch.zeros(1, device=self.dev)
         return self._measure(lambda: a.add_(1.0), rep.model_copy(update={"min_sample_s": 1e-3}))
 
+    def dispatch(self, ops: int, rep: Repetition) -> Timing:
+        """One call: ``ops`` chained multiplies of an 8-element tensor that requires grad (autograd
+        records every one, as in a training forward pass); host-bound, so wall time is host time."""
+        x = self._rand(8, dtype=torch.float32, grad=True)
+
+        def chain() -> object:
+            y = x
+            for _ in range(ops):
+                y = y * 1.0
+            return y
+
+        return self._measure(chain, rep.model_copy(update={"min_sample_s": 1e-3}))
+
     def collectives(self, sizes_mb: tuple[float, ...], rep: Repetition) -> list[CollectivePoint]:
         if not self.cuda or torch.cuda.device_count() < 2 or not sizes_mb:
             return []

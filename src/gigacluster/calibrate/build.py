@@ -54,6 +54,9 @@ def training_entries(fit: FitResult, generation: str) -> dict[str, Entry]:
         b = fit.bandwidth
         out["memory_bound.hbm_efficiency"] = (b.efficiency, "bytes / (B·η), copy + elementwise", b.measurements,
                                               b.quality)
+    if fit.dispatch_s is not None:
+        out["kernels.host_op_s"] = (fit.dispatch_s, "host seconds per eager op (autograd-recorded chain, median)",
+                                    ["dispatch/autograd-op"], None)
     if fit.comm is not None:
         c, how = fit.comm, "t = 2·log2(n)·α + β/(B·s·m/(m + m½)), all collectives of one tier"
         out["comm.latency_us"] = (c.latency_us, how, c.measurements, c.quality)

@@ -10,7 +10,15 @@ from pydantic import BaseModel, ConfigDict
 
 from gigacluster.calibrate.device import DeviceInfo
 from gigacluster.calibrate.overlay import CalibrationOverlay
-from gigacluster.calibrate.records import AttentionPoint, BandwidthPoint, CollectivePoint, GemmPoint, Point, all_points
+from gigacluster.calibrate.records import (
+    AttentionPoint,
+    BandwidthPoint,
+    CollectivePoint,
+    DispatchPoint,
+    GemmPoint,
+    Point,
+    all_points,
+)
 from gigacluster.comm import all_gather_s, all_reduce_s, all_to_all_s, p2p_s, reduce_scatter_s
 from gigacluster.errors import GigaclusterError
 from gigacluster.inference.calibration import ServingCalibration
@@ -90,6 +98,8 @@ def _pair(p: Point, pr: Predictor, serving: bool) -> float | None:
         return pr.bandwidth_s(p, serving)
     if isinstance(p, CollectivePoint):
         return None if serving else pr.collective_s(p)
+    if isinstance(p, DispatchPoint):
+        return None if serving else pr.train.kernels.host_op_s  # training/kernels.py: host time per op
     return None if serving else pr.train.gemm.overhead_s  # launch: the fixed cost per GEMM
 
 

@@ -84,6 +84,7 @@ class FitResult(_Frozen):
     bandwidth: BandwidthFit | None = None
     comm: CommFit | None = None
     launch_s: float | None = None
+    dispatch_s: float | None = None  # host seconds per eager op with autograd recording
     not_fitted: list[str] = []
 
 
@@ -226,6 +227,7 @@ def fit_all(meas: Measurements, dev: DeviceInfo, training_min_m: int = 1) -> Fit
         attn = fit_attention(meas.attention, dev.peak_flops(meas.attention[0].precision), gemm[main].efficiency)
     bw = fit_bandwidth(meas.bandwidth, dev.mem_tbps * 1e12) if dev.mem_tbps else None
     launch = float(np.median([p.timing.median_s for p in meas.launch])) if meas.launch else None
+    dispatch = float(np.median([p.timing.median_s for p in meas.dispatch])) if meas.dispatch else None
     comm = fit_comm(meas.collectives, dev.scaleup_gbps_per_dir) if dev.scaleup_gbps_per_dir else None
     if meas.bandwidth and dev.mem_tbps and bw is None:
         missing.append(f"bandwidth: more than {MAX_EFFICIENCY:g}× the reference memory rate; no HBM keys written")
@@ -234,4 +236,5 @@ def fit_all(meas: Measurements, dev: DeviceInfo, training_min_m: int = 1) -> Fit
     if meas.attention and attn is None:
         missing.append("attention: no 16-bit GEMM fit to relate it to; no attention keys written")
     return FitResult(main_precision=main, gemm=gemm, low_precision_factor=factor, attention=attn,
-                     bandwidth=bw, comm=comm, launch_s=launch, not_fitted=missing)
+                     bandwidth=bw, comm=comm, launch_s=launch, dispatch_s=dispatch,
+                     not_fitted=missing)

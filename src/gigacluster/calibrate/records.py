@@ -25,6 +25,11 @@ class Timing(_Frozen):
     min_s: float
     reps: int
 
+    def per(self, n: int) -> Timing:
+        """The timing of one of ``n`` equal parts of each call."""
+        return Timing(median_s=self.median_s / n, p10_s=self.p10_s / n, p90_s=self.p90_s / n,
+                      min_s=self.min_s / n, reps=self.reps)
+
     @staticmethod
     def of(samples_s: list[float]) -> Timing:
         a = np.asarray(samples_s, dtype=np.float64)
@@ -100,6 +105,20 @@ class LaunchPoint(_Frozen):
         return "launch/empty"
 
 
+class DispatchPoint(_Frozen):
+    """Host seconds per eager op as a training step dispatches it: a chain of ``ops`` tiny ops whose
+    input requires grad (so autograd records each), timed back to back and divided by ``ops``. The
+    device work is negligible, so this is the host's cost: Python, the dispatcher, autograd, launch
+    (training/kernels.py ``host_op_s``; the framework's own Python and module hooks add to it)."""
+
+    ops: int
+    timing: Timing
+
+    @property
+    def id(self) -> str:
+        return "dispatch/autograd-op"
+
+
 class CollectivePoint(_Frozen):
     """One collective over ``ranks`` devices of one ``tier``; ``size_bytes`` per rank as in
     :mod:`gigacluster.comm` (the full buffer for all-gather / reduce-scatter / all-to-all)."""
@@ -122,15 +141,16 @@ class Measurements(_Frozen):
     attention: list[AttentionPoint] = []
     bandwidth: list[BandwidthPoint] = []
     launch: list[LaunchPoint] = []
+    dispatch: list[DispatchPoint] = []
     collectives: list[CollectivePoint] = []
 
     @property
     def count(self) -> int:
-        return len(self.gemm) + len(self.attention) + len(self.bandwidth) + len(self.launch) + len(self.collectives)
+        return len(all_points(self))
 
 
-Point = GemmPoint | AttentionPoint | BandwidthPoint | LaunchPoint | CollectivePoint
+Point = GemmPoint | AttentionPoint | BandwidthPoint | LaunchPoint | DispatchPoint | CollectivePoint
 
 
 def all_points(m: Measurements) -> list[Point]:
-    return [*m.gemm, *m.attention, *m.bandwidth, *m.launch, *m.collectives]
+    return [*m.gemm, *m.attention, *m.bandwidth, *m.launch, *m.dispatch, *m.collectives]

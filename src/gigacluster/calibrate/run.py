@@ -10,6 +10,7 @@ from gigacluster.calibrate.grid import BenchGrid, layer_gemms
 from gigacluster.calibrate.records import (
     AttentionPoint,
     BandwidthPoint,
+    DispatchPoint,
     GemmPoint,
     LaunchPoint,
     Measurements,
@@ -18,6 +19,7 @@ from gigacluster.catalog import get_model
 from gigacluster.errors import GigaclusterError
 
 Progress = Callable[[str], None]
+DISPATCH_OPS = 64  # ops per timed chain of the host-dispatch microbenchmark
 
 
 def quiet(_: str) -> None:
@@ -70,8 +72,10 @@ def run_grid(b: Backend, grid: BenchGrid, say: Progress = quiet) -> Measurements
     """Measure everything the grid names that the backend supports."""
     launch = LaunchPoint(timing=b.launch(grid.rep))
     say(launch.id)
+    dispatch = DispatchPoint(ops=DISPATCH_OPS, timing=b.dispatch(DISPATCH_OPS, grid.rep).per(DISPATCH_OPS))
+    say(dispatch.id)
     return Measurements(gemm=_gemms(b, grid, say), attention=_attention(b, grid, say),
-                        bandwidth=_bandwidth(b, grid, say), launch=[launch],
+                        bandwidth=_bandwidth(b, grid, say), launch=[launch], dispatch=[dispatch],
                         collectives=b.collectives(grid.collective_mb, grid.rep))
 
 
