@@ -62,9 +62,9 @@ def _print(report: CVReport) -> None:
             print(f"{fam:18s} {s.rows:4d} {pct(s.median_ape):>8s} {pct(s.mean_ape):>8s}")
         print(f"{'pooled (CV)':18s} {'':4s} {pct(report.median_ape):>8s} {pct(report.mean_ape):>8s}")
     print(f"{'in-sample':18s} {'':4s} {pct(report.in_sample_median_ape):>8s} {pct(report.in_sample_mean_ape):>8s}")
-    print("\nconstant                                   fitted     prior      z  gap")
+    print("\nconstant                                   fitted     prior      z  constrained by the cases  gap")
     for c in report.constants:
-        print(f"{c.path:42s} {c.value:9.4g} {c.prior:9.4g} {c.z:6.2f}  {c.gap or ''}")
+        print(f"{c.path:42s} {c.value:9.4g} {c.prior:9.4g} {c.z:6.2f}  {c.constrained:24s}  {c.gap or ''}")
     print(f"\n{report.seconds:.0f} s")
 
 
@@ -79,8 +79,10 @@ def markdown(report: CVReport) -> str:
     out.append(f"| **pooled (cross-validated)** | | **{pct(report.median_ape)}** | **{pct(report.mean_ape)}** |")
     out.append(f"| in-sample (all families fitted) | | {pct(report.in_sample_median_ape)} | "
                f"{pct(report.in_sample_mean_ape)} |")
-    out += ["", "| constant | fitted | prior | z | model gap |", "|---|---:|---:|---:|---|"]
-    out += [f"| `{c.path}` | {c.value:.4g} | {c.prior:.4g} | {c.z:+.2f} | {c.gap or ''} |" for c in report.constants]
+    out += ["", "| constant | fitted | prior | z | constrained by the cases | model gap |",
+            "|---|---:|---:|---:|---|---|"]
+    out += [f"| `{c.path}` | {c.value:.4g} | {c.prior:.4g} | {c.z:+.2f} | {c.constrained} | {c.gap or ''} |"
+            for c in report.constants]
     return "\n".join(out)
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from gigacluster.training.calibration import load_calibration
 from gigacluster.validate.cases import load_cases
-from gigacluster.validate.crossval import cross_validate
+from gigacluster.validate.crossval import constraint_label, cross_validate, in_sample
 from gigacluster.validate.fit import CachedRow, family_mean
 from gigacluster.validate.priors import Prior, get_path, prior_set
 
@@ -51,3 +51,20 @@ def test_leave_one_family_out_predicts_each_family_from_the_others() -> None:
     assert report.median_ape is not None and report.in_sample_median_ape is not None
     assert report.constants and all(c.gap is None or "limit" in c.gap or "sigma" in c.gap for c in report.constants)
     assert report.seconds > 0 and get_path(fitted, "gemm.efficiency_max.hopper") > 0
+
+
+@pytest.mark.parametrize(("rise", "label"), [((0.01, 0.02), "both sides"), ((0.0, 0.005), "one side"),
+                                             ((0.0009, -0.001), "no: prior only")])
+def test_a_side_is_constrained_when_the_data_cost_of_a_sigma_beats_the_prior(rise: tuple[float, float],
+                                                                            label: str) -> None:
+    assert constraint_label(rise, 0.001) == label
+
+
+def test_the_report_says_which_constants_the_cases_pin() -> None:
+    cases = [c for c in load_cases(DATA / "training.csv") if c.get("family") == "MCORE08-W"]
+    report, _ = in_sample(cases, load_calibration().model_dump(), passes=1)
+    by_path = {c.path: c for c in report.constants}
+    assert all(c.data_rise is not None for c in report.constants)
+    # nine H100 GPT runs at 41-49% MFU pin the Hopper GEMM rate; none of them is host-bound
+    assert by_path["gemm.efficiency_max.hopper"].constrained == "both sides"
+    assert by_path["kernels.host_op_s"].constrained == "no: prior only"

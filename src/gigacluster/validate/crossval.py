@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gigacluster.training.calibration import Calibration
 from gigacluster.validate.cases import TrainingCase
-from gigacluster.validate.fit import Objective, active_paths, cache_rows, fit, start_point
+from gigacluster.validate.fit import Objective, active_paths, cache_rows, family_mean, fit, start_point, with_value
 from gigacluster.validate.priors import PriorSet, get_path, prior_set
 from gigacluster.validate.training import ROW_ERRORS, predict_case
 
@@ -32,7 +32,8 @@ class FamilyCV(BaseModel):
 
 
 class FittedConstant(BaseModel):
-    """A fitted constant beside its prior; ``gap`` names why it signals a missing mechanism."""
+    """A fitted constant beside its prior; ``gap`` names why it signals a missing mechanism;
+    ``constrained`` says whether the cases pin it (``identification``)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -41,6 +42,8 @@ class FittedConstant(BaseModel):
     prior: float
     z: float
     gap: str | None
+    data_rise: tuple[float, float] | None = None  # data-loss rise one prior sigma below / above the fit
+    constrained: str = ""  # "both sides" | "one side" | "no: prior only"
 
 
 class CVReport(BaseModel):
@@ -81,14 +84,34 @@ def fit_rows(cases: Sequence[TrainingCase], raw: dict[str, Any], priors: PriorSe
     return fitted, obj
 
 
+def identification(raw: dict[str, Any], obj: Objective, path: str, base: Sequence[float]) -> tuple[float, float]:
+    """How much the data part of the loss (family-weighted capped APE) rises when the constant moves
+    one prior sigma down and up from the fit, the others held: a profile of what the cases say."""
+    prior, here = obj.priors.priors[path], family_mean(obj.rows, base)
+    t = prior.to_t(float(get_path(raw, path)))
+    rise = [family_mean(obj.rows, obj.errors(with_value(raw, path, prior.from_t(t + s)), obj.affected[path], base))
+            - here for s in (-prior.sigma, prior.sigma)]
+    return rise[0], rise[1]
+
+
+def constraint_label(rise: tuple[float, float], weight: float) -> str:
+    """A side is constrained when leaving the fit by one sigma costs the data more than the prior
+    charges for that sigma (``weight``); otherwise the prior alone sets the value there."""
+    hit = sum(r >= weight for r in rise)
+    return ("no: prior only", "one side", "both sides")[hit]
+
+
 def constants_report(raw: dict[str, Any], obj: Objective) -> list[FittedConstant]:
     out = []
+    base = obj.errors(raw)
     for path in obj.active:
         prior, value = obj.priors.priors[path], float(get_path(raw, path))
         z = prior.z(value)
         gap = ("at a physical limit" if prior.at_limit(value)
                else f"{abs(z):.1f} sigma from its prior" if abs(z) > 2.0 else None)
-        out.append(FittedConstant(path=path, value=value, prior=prior.center, z=z, gap=gap))
+        rise = identification(raw, obj, path, base)
+        out.append(FittedConstant(path=path, value=value, prior=prior.center, z=z, gap=gap, data_rise=rise,
+                                  constrained=constraint_label(rise, obj.priors.weight)))
     return out
 
 

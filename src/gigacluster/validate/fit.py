@@ -194,7 +194,7 @@ def fit(raw: dict[str, Any], obj: Objective, passes: int = 6,
             if abs(step) < 0.03 * prior.sigma:  # converged
                 continue
             for s in (step, -step):
-                trial = _with(raw, path, prior.from_t(t0 + s))
+                trial = with_value(raw, path, prior.from_t(t0 + s))
                 trial_errs = obj.errors(trial, obj.affected[path], errs)
                 score = obj.loss(trial, trial_errs)
                 if score < best - 1e-6:
@@ -211,7 +211,7 @@ def fit(raw: dict[str, Any], obj: Objective, passes: int = 6,
     return raw, best
 
 
-def _with(raw: dict[str, Any], path: str, value: float) -> dict[str, Any]:
+def with_value(raw: dict[str, Any], path: str, value: float) -> dict[str, Any]:
     out = copy.deepcopy(raw)
     set_path(out, path, value)
     return out
