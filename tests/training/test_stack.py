@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gigacluster.training.calibration import load_calibration
+from gigacluster.training.dims import dims_of
 from gigacluster.training.layout import Candidates, Layout
-from gigacluster.training.stack import materialised_attention_for, sequence_parallel_for
+from gigacluster.training.stack import materialised_attention_for, probs_on_expert_output, sequence_parallel_for
 from gigacluster.training.step import evaluate
+from tests.training.conftest import make_job
 from tests.training.test_kernels import small_job
 
 
@@ -120,3 +123,26 @@ def test_validate_rows_state_the_derived_stack() -> None:
     case = next(c for c in load_cases(path) if c.id == "NAR21-T1-1")
     row = predict_case(case, load_calibration())
     assert "no sequence parallelism" in row.note and "materialised attention" in row.note
+
+
+def test_routing_probability_moved_into_the_expert_activation_in_2025() -> None:
+    """Megatron-LM 2659630721 (2025-04-09, Megatron-Core 0.13): before it the unpermute weighted
+    each routed copy's fc2 output by its probability and kept it for the probability's gradient."""
+    assert probs_on_expert_output(2024) and not probs_on_expert_output(2025)
+    assert not probs_on_expert_output(None)  # blank: a modern stack
+
+
+@pytest.mark.parametrize("recompute", ["none", "moe"])
+def test_older_moe_stacks_keep_the_routed_fc2_outputs(recompute: str) -> None:
+    """2h bytes per routed copy of every MoE-layer token, on every layer of the stage; recomputing
+    the whole MoE block frees them with the rest of the block."""
+    job = make_job("qwen3-30b-a3b", acc="b200", gpus=8, seq=4096, batch=8)
+    d, cal = dims_of(job.model), load_calibration()
+    c = Candidates.of(Layout(tp=1, dp=8, ep=8, micro_batch=1, recompute=recompute, sharding="dist_opt"))  # type: ignore[arg-type]
+
+    def acts(year: int) -> float:
+        return float(evaluate(job.model_copy(update={"stack_year": year}), c, cal).memory.activations[0]) * 1e9
+
+    extra = acts(2024) - acts(2025)
+    want = d.moe_layers * d.topk * 2.0 * d.hidden * job.seq_len if recompute == "none" else 0.0
+    np.testing.assert_allclose(extra, want, rtol=1e-9, atol=1.0)

@@ -62,6 +62,9 @@ class Dims:
     aux_loss: bool = False  # router trained with an auxiliary balance loss
     modules: ModuleBytes = ModuleBytes(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     mla_up_params: float = 0.0  # MLA up-projection weights (W_UQ/W_QR and W_UK/W_UV), per layer
+    # per MoE-layer token: the routed copies' fc2 outputs (2h each), stored only by stacks that
+    # weight the combine by the routing probability (its gradient needs them; training.stack)
+    probs_output_bytes: float = 0.0
 
     @property
     def moe_fraction(self) -> float:
@@ -143,9 +146,7 @@ def dims_of(spec: ModelSpec) -> Dims:
     attn_act = _mla_act(spec, qk, v) if spec.mla else _attention_act(h, qk, kv, v)
     ffn, moe_ffn = spec.ffn_hidden or 0, spec.moe_ffn_hidden or 0
     topk, shared = spec.moe_topk or 0, spec.moe_shared_experts or 0
-    # routed copies also keep their fc2 output (2h): the combine weights it by the routing
-    # probability, whose gradient needs it (Megatron-Core unpermute)
-    moe_mlp_act = 2 * h + topk * (_mlp_act(h, moe_ffn, gated) + 2 * h) + shared * _mlp_act(h, moe_ffn, gated)
+    moe_mlp_act = 2 * h + topk * _mlp_act(h, moe_ffn, gated) + shared * _mlp_act(h, moe_ffn, gated)
     dense_mlp_act = _mlp_act(h, ffn, gated) if ffn else 0.0
     attn_in = _attention_gemm_inputs(h, v, _mla_latents(spec))
     return Dims(
@@ -162,4 +163,5 @@ def dims_of(spec: ModelSpec) -> Dims:
         aux_loss=spec.moe_balancing == "aux_loss",
         modules=_module_bytes(spec, qk, v, dense_mlp_act, moe_mlp_act),
         mla_up_params=_mla_up_params(spec, qk),
+        probs_output_bytes=topk * 2.0 * h,
     )

@@ -74,7 +74,7 @@ class TrainingJob(BaseModel):
     schedules: tuple[str, ...] | None = None  # schedules searched when not fixed (None: all)
     sequence_parallel: bool = True  # TP ranks split norms/dropouts along the sequence (training.stack)
     materialised_attention: bool = False  # the attention core stores its s×s scores (training.stack)
-    stack_year: int | None = None  # year of a published run's software: the recompute policies it had
+    stack_year: int | None = None  # a published run's software year: recompute policies, MoE probs (training.stack)
 
     @model_validator(mode="after")
     def _check(self) -> TrainingJob:

@@ -10,7 +10,8 @@
   attention core, only the layer input
   under full recompute (Korthikanti et al. 2022, eq. 2–6), for the recomputed layers only under
   ``partial`` (the fewest that fit, :func:`recompute_layers`), less what a module policy frees
-  (Megatron ``--recompute-modules``, training.recompute); the first pipeline stage keeps
+  (Megatron ``--recompute-modules``, training.recompute), plus the routed fc2 outputs a stack that
+  weights them by the routing probability keeps (training.stack); the first pipeline stage keeps
   min(m, p) micro-batches of L/p layers in flight under 1F1B, ×(1 + (p−1)/(p·v)) interleaved.
 """
 
@@ -26,7 +27,7 @@ from gigacluster.training.dims import DTYPE_BYTES, Dims
 from gigacluster.training.job import TrainingJob
 from gigacluster.training.layout import Candidates
 from gigacluster.training.recompute import freed_bytes, uses
-from gigacluster.training.stack import SCORE_BYTES
+from gigacluster.training.stack import SCORE_BYTES, probs_on_expert_output
 
 F = np.ndarray
 GB = 1e9
@@ -118,6 +119,8 @@ def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
     t = c.mb * job.seq_len / c.cp
     low = job.precision in ("fp8", "mxfp8", "nvfp4")
     stored = (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) - freed_bytes(d, c.rc, low)
+    if probs_on_expert_output(job.stack_year):  # freed by recomputing the whole MoE block
+        stored = stored + np.where(uses(c.rc, "moe"), 0.0, d.moe_fraction * d.probs_output_bytes)
     scores = np.where(uses(c.rc, "core_attn") | (not job.materialised_attention), 0.0,
                       SCORE_BYTES * job.model.heads * job.seq_len / c.tp)
     if job.sequence_parallel:

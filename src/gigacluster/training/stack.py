@@ -15,7 +15,15 @@ keeps its s×s softmax output (2 bytes), dropout mask (1) and dropout output (2)
 the backward pass: the 5as/h term of Korthikanti eq. 1, freed by selective (core_attn) recompute.
 Its time is the generation's fitted attention rate (calibration ``attention``), as before.
 
-A job planned from the CLI or API is a modern stack (sequence parallel, flash attention).
+**Where the routing probability multiplies** an MoE layer's routed experts: until 2025 Megatron-Core
+weighted each routed copy's fc2 output in the unpermute (``hidden_states * permuted_probs``), so
+autograd kept those outputs (2h bytes per copy) for the probability's gradient. From Megatron-LM
+commit 2659630721 (2025-04-09, "perf(MoE): Memory efficient token permutation", Megatron-Core 0.13)
+the probability multiplies the expert activation instead (``WeightedSwiGLUFunction`` saves only its
+input and the weights), and nothing more is kept.
+
+A job planned from the CLI or API is a modern stack (sequence parallel, flash attention, probabilities
+in the expert activation).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ NO_SP_STACKS = ("deepspeed",)  # DeepSpeed's pipeline engine / Megatron-DeepSpee
 FLASH_YEAR = 2023  # first year of runs whose stacks default to a fused attention kernel
 UNFUSED_STACKS = ("megatron-deepspeed",)  # unfused attention by default, whatever the year
 SCORE_BYTES = 5.0  # bytes per score element a materialised kernel stores (Korthikanti eq. 1)
+PROBS_IN_EXPERT_YEAR = 2025  # Megatron-Core multiplies the routing probability into the expert activation
 REPLICATED_SHARE = 10.0 / 34.0  # norm/dropout work every TP rank repeats without SP (Korthikanti eq. 1)
 
 
@@ -38,3 +47,8 @@ def materialised_attention_for(year: int | None, framework: str | None) -> bool:
     """Whether a run of ``year`` on ``framework`` stored its attention scores (blank: no)."""
     fw = (framework or "").lower()
     return (year is not None and year < FLASH_YEAR) or any(k in fw for k in UNFUSED_STACKS)
+
+
+def probs_on_expert_output(year: int | None) -> bool:
+    """Whether a run of ``year`` weighted its routed experts' fc2 outputs (and kept them; blank: no)."""
+    return year is not None and year < PROBS_IN_EXPERT_YEAR

@@ -30,7 +30,7 @@ from gigacluster.training.job import FixedLayout, SystemSpec, TrainingJob
 from gigacluster.training.layout import Layout
 from gigacluster.training.plan import hardware_flops_per_token, plan_training
 from gigacluster.training.schedules import available
-from gigacluster.training.stack import materialised_attention_for, sequence_parallel_for
+from gigacluster.training.stack import materialised_attention_for, probs_on_expert_output, sequence_parallel_for
 from gigacluster.validate.cases import TrainingCase, load_cases
 from gigacluster.validate.defaults import default_batch_seqs, default_gpus
 from gigacluster.validate.ranking import RankingReport, rank_layouts
@@ -176,7 +176,8 @@ def predict_case(case: TrainingCase, cal: Calibration) -> PredictedRow:
 def stack_note(job: TrainingJob) -> str:
     """The stack facts derived from the row's year and framework (training.stack), when not modern."""
     facts = [("no sequence parallelism", not job.sequence_parallel),
-             ("materialised attention", job.materialised_attention)]
+             ("materialised attention", job.materialised_attention),
+             ("routed fc2 outputs kept", job.model.n_moe_layers > 0 and probs_on_expert_output(job.stack_year))]
     shown = [name for name, on in facts if on]
     return "stack: " + ", ".join(shown) if shown else ""
 
