@@ -11,7 +11,7 @@ import multiprocessing
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,6 +31,10 @@ class FamilyCV(BaseModel):
     mean_ape: float | None
 
 
+Constraint = Literal["no: prior only", "one side", "both sides"]
+CONSTRAINTS: tuple[Constraint, ...] = ("no: prior only", "one side", "both sides")  # by sides constrained
+
+
 class FittedConstant(BaseModel):
     """A fitted constant beside its prior; ``gap`` names why it signals a missing mechanism;
     ``constrained`` says whether the cases pin it (``identification``)."""
@@ -43,7 +47,7 @@ class FittedConstant(BaseModel):
     z: float
     gap: str | None
     data_rise: tuple[float, float] | None = None  # data-loss rise one prior sigma below / above the fit
-    constrained: str = ""  # "both sides" | "one side" | "no: prior only"
+    constrained: Constraint | Literal[""] = ""  # empty: a report from before the column existed
 
 
 class CVReport(BaseModel):
@@ -94,11 +98,10 @@ def identification(raw: dict[str, Any], obj: Objective, path: str, base: Sequenc
     return rise[0], rise[1]
 
 
-def constraint_label(rise: tuple[float, float], weight: float) -> str:
+def constraint_label(rise: tuple[float, float], weight: float) -> Constraint:
     """A side is constrained when leaving the fit by one sigma costs the data more than the prior
     charges for that sigma (``weight``); otherwise the prior alone sets the value there."""
-    hit = sum(r >= weight for r in rise)
-    return ("no: prior only", "one side", "both sides")[hit]
+    return CONSTRAINTS[sum(r >= weight for r in rise)]
 
 
 def constants_report(raw: dict[str, Any], obj: Objective) -> list[FittedConstant]:
