@@ -3,7 +3,10 @@ host-bound training job moves with it."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+
+import yaml
 
 from gigacluster import api
 from gigacluster.calibrate import load_overlay, save_overlay
@@ -56,3 +59,12 @@ def test_host_bound_job_follows_the_measured_dispatch_cost(tmp_path: Path) -> No
     fast = api.train(SMALL.model_copy(update={"calibration": str(_overlay(tmp_path, 1e-6))})).best
     assert slow.step_breakdown_s["host"] > 0 == fast.step_breakdown_s["host"]
     assert slow.step_time_s > fast.step_time_s
+
+
+def test_device_script_reads_the_measured_dispatch_cost(tmp_path: Path) -> None:
+    """bench/device/run.sh parses, and the overlay holds the value where its vTrain step reads it."""
+    script = Path(__file__).parents[2] / "bench" / "device" / "run.sh"
+    assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
+    assert "['training']['kernels.host_op_s']['value']" in script.read_text(encoding="utf-8")
+    raw = yaml.safe_load(_overlay(tmp_path, 2e-5).read_text(encoding="utf-8"))
+    assert raw["training"]["kernels.host_op_s"]["value"] == 2e-5
