@@ -104,7 +104,9 @@ def freed_bytes(d: Dims, rc: IntArray, low_precision: bool) -> NDArray[np.float6
     return per_code(table, rc)
 
 
-MODULES_YEAR = 2025  # Megatron-Core --recompute-modules (moe_act, layernorm, mla_up_proj, ...): 2025 releases
+# Megatron-Core --recompute-modules (moe_act, layernorm, mla_up_proj, ...): Megatron-LM commit 3b141a2471
+# (2025-04-05, "Add output-discarding recomputation method"), first released in Megatron-Core 0.13
+MODULES_YEAR = 2025
 
 
 def searched(d: Dims, korthikanti: bool = True, year: int | None = None,
