@@ -28,9 +28,11 @@ in the expert activation).
 
 from __future__ import annotations
 
-SP_YEAR = 2022  # Megatron-LM sequence parallelism (Korthikanti et al. 2022)
+SP_YEAR = 2022  # Megatron-LM sequence parallelism (Korthikanti et al. 2022; `--sequence-parallel` 2022-04/05)
 NO_SP_STACKS = ("deepspeed",)  # DeepSpeed's pipeline engine / Megatron-DeepSpeed: TP without SP
-FLASH_YEAR = 2023  # first year of runs whose stacks default to a fused attention kernel
+# first year of runs whose stacks default to a fused attention kernel (Megatron-LM gained
+# `--use-flash-attn` in commit d693034ecf, 2022-12-08)
+FLASH_YEAR = 2023
 UNFUSED_STACKS = ("megatron-deepspeed",)  # unfused attention by default, whatever the year
 SCORE_BYTES = 5.0  # bytes per score element a materialised kernel stores (Korthikanti eq. 1)
 PROBS_IN_EXPERT_YEAR = 2025  # Megatron-Core multiplies the routing probability into the expert activation
