@@ -48,8 +48,6 @@ class TrainingWorkload(BaseModel):
     failure_profile: str = "llama3"  # reliability profile for wall-clock days, or "none"
 
 
-
-
 class ServingWorkload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 

@@ -13,6 +13,15 @@ from gigacluster.planning.model import Plan
 from gigacluster.planning.training import DEFAULT_OBJECTIVE
 from gigacluster.report import write_report
 
+WORLD_POPULATION = 8.16e9  # UN World Population Prospects 2024 (mid-2024 estimate)
+
+
+def _vs_world(n: float) -> str:
+    """The world's population beside a capacity in users that exceeds it."""
+    if n <= WORLD_POPULATION:
+        return ""
+    return f" ({n / WORLD_POPULATION:.2g}× the world's population: not traffic-bound)"
+
 
 def _money(x: float) -> str:
     return f"${x / 1e9:,.1f}B" if x >= 1e9 else f"${x / 1e6:,.1f}M"
@@ -89,12 +98,3 @@ def plan(
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
 
-
-WORLD_POPULATION = 8.16e9  # UN World Population Prospects 2024 (mid-2024 estimate)
-
-
-def _vs_world(n: float) -> str:
-    """The world's population beside a capacity in users that exceeds it."""
-    if n <= WORLD_POPULATION:
-        return ""
-    return f" ({n / WORLD_POPULATION:.2g}× the world's population: not traffic-bound)"

@@ -121,8 +121,8 @@ def _layer_bytes(job: TrainingJob, d: Dims, c: Candidates) -> tuple[F, F]:
     stored = (d.act_bytes_per_layer_low_precision if low else d.act_bytes_per_layer) - freed_bytes(d, c.rc, low)
     if probs_on_expert_output(job.stack_year):  # freed by recomputing the whole MoE block
         stored = stored + np.where(uses(c.rc, "moe"), 0.0, d.moe_fraction * d.probs_output_bytes)
-    scores = np.where(uses(c.rc, "core_attn") | (not job.materialised_attention), 0.0,
-                      SCORE_BYTES * job.model.heads * job.seq_len / c.tp)
+    scores = np.where(uses(c.rc, "core_attn"), 0.0, SCORE_BYTES * job.model.heads * job.seq_len / c.tp) \
+        if job.materialised_attention else 0.0
     if job.sequence_parallel:
         per_rank, inp = stored / c.tp, t * d.hidden * DTYPE_BYTES / c.tp
     else:
